@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers depend downward only:
+// coreinspect (CLI) -> Reports -> GoRuntime -> Symbols -> ProcessImage -> CoreFile.
+// CElfUtils is the C boundary; only Symbols imports it.
+let package = Package(
+    name: "coreinspect",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "coreinspect", targets: ["coreinspect"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CElfUtils",
+            pkgConfig: "libdw",
+            providers: [.apt(["libdw-dev", "libelf-dev"])]
+        ),
+        .target(name: "CoreFile"),
+        .target(name: "ProcessImage", dependencies: ["CoreFile"]),
+        .target(
+            name: "Symbols",
+            dependencies: ["ProcessImage", "CElfUtils"],
+            // __cxa_demangle lives in libstdc++, which Swift does not link by default.
+            linkerSettings: [.linkedLibrary("stdc++")]
+        ),
+        .target(name: "GoRuntime", dependencies: ["ProcessImage"]),
+        .target(name: "Reports", dependencies: ["Symbols", "GoRuntime"]),
+        .executableTarget(
+            name: "coreinspect",
+            dependencies: [
+                "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CoreFileTests",
+            dependencies: ["CoreFile", "ProcessImage"]
+        ),
+        .testTarget(
+            name: "FixtureTests",
+            dependencies: ["Reports"]
+        ),
+    ]
+)

@@ -1,0 +1,125 @@
+import CoreFile
+
+/// The inferior's memory as the core and the files on disk describe it.
+///
+/// Regions are sorted and disjoint, so a read is one binary search plus a
+/// copy. Core bytes win; where the core left a file-backed mapping out (as
+/// gcore does for text and the kernel does with `p_filesz` 0), bytes come
+/// from the file NT_FILE names, at its recorded offset.
+public final class AddressSpace: MemoryReader, @unchecked Sendable {
+    public let regions: [MemoryRegion]
+    private let starts: [UInt64]
+    private let core: MappedFile
+    private let files: [String: MappedFile]
+
+    /// - Parameter files: mapped files by their NT_FILE path, for fill-in. Leave
+    ///   out files that are missing or failed the build-id check.
+    public init(core: CoreFile, files: [String: MappedFile]) {
+        self.core = core.file
+        self.files = files
+        var regions: [MemoryRegion] = []
+        let present = core.segments.map(\.presentRange).filter { !$0.isEmpty }
+        for segment in core.segments where !segment.presentRange.isEmpty {
+            regions.append(MemoryRegion(range: segment.presentRange, source: .core(offset: segment.fileOffset),
+                                        permissions: segment.permissions, mappedFile: nil))
+        }
+        let fileMappings = (core.fileMappings?.mappings ?? []).sorted { $0.range.start < $1.range.start }
+        for mapping in fileMappings {
+            for piece in uncovered(mapping.range, by: present) {
+                let delta = piece.start.offset(from: mapping.range.start)
+                let source: MemoryRegion.Source = files[mapping.path] != nil
+                    ? .file(path: mapping.path, offset: mapping.fileOffset + delta) : .absent
+                let permissions = core.segments.first { $0.range.contains(piece.start) }?.permissions
+                regions.append(MemoryRegion(range: piece, source: source, permissions: permissions,
+                                            mappedFile: MappedFileRange(path: mapping.path, offset: mapping.fileOffset + delta)))
+            }
+        }
+        // Whatever of a segment is neither in the core nor file-backed is absent.
+        let covered = mergedSorted(present + fileMappings.map(\.range))
+        for segment in core.segments {
+            for piece in uncovered(segment.range, by: covered) {
+                regions.append(MemoryRegion(range: piece, source: .absent, permissions: segment.permissions, mappedFile: nil))
+            }
+        }
+        regions.sort { $0.range.start < $1.range.start }
+        // Name the file of core-backed pieces too, so `mappings` can show it.
+        for index in regions.indices where regions[index].mappedFile == nil {
+            if let mapping = fileMappings.first(where: { $0.range.contains(regions[index].range.start) }) {
+                regions[index].mappedFile = MappedFileRange(path: mapping.path, offset: mapping.fileOffset)
+                    .advanced(by: regions[index].range.start.offset(from: mapping.range.start))
+            }
+        }
+        self.regions = regions
+        starts = regions.map(\.range.start.rawValue)
+    }
+
+    /// Index of the region holding `address`, by binary search.
+    public func regionIndex(containing address: Address) -> Int? {
+        var low = 0, high = starts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if starts[mid] <= address.rawValue { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0, regions[low - 1].range.contains(address) else { return nil }
+        return low - 1
+    }
+
+    /// The bytes of a region without copying, for scanners; `nil` when absent.
+    public func bytes(of region: MemoryRegion) -> ByteView? {
+        switch region.source {
+        case let .core(offset):
+            return core.bytes.slice(at: offset, count: region.range.size)
+        case let .file(path, offset):
+            guard let file = files[path] else { return nil }
+            let available = offset >= file.size ? 0 : min(region.range.size, file.size - offset)
+            return file.bytes.slice(at: offset, count: available)
+        case .absent:
+            return nil
+        }
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at address: Address) throws {
+        var done = 0
+        while done < buffer.count {
+            let cursor = address.advanced(by: UInt64(done))
+            guard let index = regionIndex(containing: cursor) else { throw CoreInspectError.unmapped(address: cursor) }
+            let region = regions[index]
+            guard let bytes = bytes(of: region) else {
+                throw CoreInspectError.notInCore(address: cursor, file: region.mappedFile?.path)
+            }
+            let offset = Int(cursor.offset(from: region.range.start))
+            // A file shorter than its mapping (the last page past EOF) reads as a fault.
+            guard offset < bytes.count else { throw CoreInspectError.notInCore(address: cursor, file: region.mappedFile?.path) }
+            let count = min(buffer.count - done, bytes.count - offset)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + count)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.base[offset..<(offset + count)]))
+            done += count
+        }
+    }
+
+    /// Totals by source, for `info`.
+    public var byteCounts: (core: UInt64, file: UInt64, absent: UInt64) {
+        var totals: (core: UInt64, file: UInt64, absent: UInt64) = (0, 0, 0)
+        for region in regions {
+            switch region.source {
+            case .core: totals.core += region.range.size
+            case .file: totals.file += region.range.size
+            case .absent: totals.absent += region.range.size
+            }
+        }
+        return totals
+    }
+}
+
+/// Sorts ranges and merges the overlapping ones, as `uncovered` needs.
+func mergedSorted(_ ranges: [AddressRange]) -> [AddressRange] {
+    var merged: [AddressRange] = []
+    for range in ranges.sorted(by: { $0.start < $1.start }) where !range.isEmpty {
+        if let last = merged.last, range.start <= last.end {
+            merged[merged.count - 1].end = max(last.end, range.end)
+        } else {
+            merged.append(range)
+        }
+    }
+    return merged
+}

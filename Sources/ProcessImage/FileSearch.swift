@@ -1,0 +1,48 @@
+import CoreFile
+
+/// Where to look for the files a core names, as eu-stack looks: an explicit
+/// executable, then the recorded paths (under a sysroot when given), then
+/// build-id indexes in debug directories.
+public struct FileSearch: Sendable {
+    public var executable: String?
+    public var sysroot: String?
+    public var debugDirectories: [String]
+    /// Use files whose build-id differs from the core's, with a warning.
+    public var force: Bool
+
+    public static let systemDebugDirectory = "/usr/lib/debug"
+
+    public init(executable: String? = nil, sysroot: String? = nil, debugDirectories: [String] = [], force: Bool = false) {
+        self.executable = executable
+        self.sysroot = sysroot
+        self.debugDirectories = debugDirectories
+        self.force = force
+    }
+
+    /// Every directory to search for build-id indexes, user's first.
+    public var allDebugDirectories: [String] { debugDirectories + [FileSearch.systemDebugDirectory] }
+
+    /// Candidate paths for a file the core recorded, in search order.
+    func candidates(recordedPath: String, buildID: BuildID?) -> [String] {
+        var paths: [String] = []
+        if let sysroot { paths.append(sysroot + recordedPath) }
+        paths.append(recordedPath)
+        if let buildID, buildID.bytes.count > 1 {
+            let hex = buildID.hex
+            let indexed = ".build-id/\(hex.prefix(2))/\(hex.dropFirst(2))"
+            paths += allDebugDirectories.map { "\($0)/\(indexed)" }
+        }
+        let name = recordedPath.split(separator: "/").last.map(String.init) ?? recordedPath
+        paths += debugDirectories.map { "\($0)/\(name)" }
+        return paths
+    }
+}
+
+/// A file on disk chosen to stand for one the core recorded.
+public struct LocatedFile: @unchecked Sendable {
+    public var path: String
+    public var file: MappedFile
+    /// `nil` when the file is not ELF (fonts, locale archives, data files).
+    public var elf: ELFImage?
+    public var buildID: BuildID? { elf?.buildID }
+}

@@ -1,0 +1,47 @@
+import CoreFile
+
+/// Reads the inferior's memory. `AddressSpace` reads a core; tests supply
+/// fakes, so the layers above never need a real core to be tested.
+public protocol MemoryReader: AnyObject {
+    /// Fills `buffer` with the bytes at `address`, or throws `.unmapped` /
+    /// `.notInCore` naming the first address that could not be read.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at address: Address) throws
+}
+
+extension MemoryReader {
+    public func readInteger<T: FixedWidthInteger>(_ type: T.Type, at address: Address) throws -> T {
+        var value = T.zero
+        try withUnsafeMutableBytes(of: &value) { try read(into: $0, at: address) }
+        return T(littleEndian: value)
+    }
+
+    public func readUInt64(at address: Address) throws -> UInt64 { try readInteger(UInt64.self, at: address) }
+    public func readUInt32(at address: Address) throws -> UInt32 { try readInteger(UInt32.self, at: address) }
+
+    public func readPointer(at address: Address) throws -> Address { Address(try readUInt64(at: address)) }
+
+    /// Reads `count` bytes into a new array. For headers and strings, not hot loops.
+    public func readBytes(at address: Address, count: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        try bytes.withUnsafeMutableBytes { try read(into: $0, at: address) }
+        return bytes
+    }
+
+    /// Reads a NUL-terminated string of at most `maxLength` bytes, in chunks so
+    /// a string near the end of a mapping still reads.
+    public func readCString(at address: Address, maxLength: Int = 4096) throws -> String {
+        var collected: [UInt8] = []
+        var cursor = address
+        while collected.count < maxLength {
+            let chunk = min(64, maxLength - collected.count, Int(4096 - cursor.rawValue % 4096))
+            let bytes = try readBytes(at: cursor, count: chunk)
+            if let end = bytes.firstIndex(of: 0) {
+                collected += bytes[..<end]
+                break
+            }
+            collected += bytes
+            cursor = cursor.advanced(by: UInt64(chunk))
+        }
+        return String(decoding: collected, as: UTF8.self)
+    }
+}

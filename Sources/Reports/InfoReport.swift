@@ -1,0 +1,159 @@
+import CoreFile
+import GoRuntime
+import ProcessImage
+import Symbols
+
+/// `coreinspect info`: one screen about the dump.
+public struct InfoReport: Encodable {
+    public struct ProcessSummary: Encodable {
+        public var pid: Int32?
+        public var ppid: Int32?
+        public var uid: UInt32?
+        public var command: String?
+        public var arguments: String?
+    }
+
+    public struct ModuleEntry: Encodable {
+        public var name: String
+        public var kind: String
+        public var start: String
+        public var end: String
+        public var buildID: String?
+        /// found, forced, mismatched, missing or in-memory.
+        public var fileStatus: String
+        public var file: String?
+        public var fileBuildID: String?
+        public var buildIDMatches: Bool?
+        /// embedded, separate, or none.
+        public var debugInfo: String
+        public var debugFile: String?
+    }
+
+    public struct MemorySummary: Encodable {
+        public var regions: Int
+        public var inCore: UInt64
+        public var fromFiles: UInt64
+        public var absent: UInt64
+    }
+
+    public struct GoSummary: Encodable {
+        public var version: String
+        public var path: String?
+        public var mainModule: String?
+        public var mainModuleVersion: String?
+        public var dependencies: Int
+        public var settings: [String: String]
+    }
+
+    public var producer: String
+    public var process: ProcessSummary
+    public var signal: SignalSummary?
+    public var signaledThread: Int32?
+    public var threadCount: Int
+    public var executable: ModuleEntry?
+    public var go: GoSummary?
+    public var memory: MemorySummary
+    public var modules: [ModuleEntry]
+
+    public init(process image: ProcessImage, symbols: NativeSymbols) {
+        producer = image.core.producer.rawValue
+        let info = image.processInfo
+        process = ProcessSummary(pid: info?.pid, ppid: info?.ppid, uid: info?.uid, command: info?.fileName, arguments: info?.arguments)
+        let signaled = image.threads.first(where: \.tookSignal)
+        signal = signaled?.signal.map(SignalSummary.init)
+        signaledThread = signaled?.tid
+        threadCount = image.threads.count
+        modules = image.modules.map { ModuleEntry($0, debugInfo: symbols.debugInfo(for: $0)) }
+        executable = modules.first { $0.kind == Module.Kind.executable.rawValue }
+        go = GoBuildInfo.read(from: image).map(GoSummary.init)
+        let counts = image.memory.byteCounts
+        memory = MemorySummary(regions: image.memory.regions.count, inCore: counts.core, fromFiles: counts.file, absent: counts.absent)
+    }
+
+    public func text(style: TextStyle) -> String {
+        var lines: [String] = []
+        func row(_ label: String, _ value: String) {
+            lines.append(style.bold(label.padding(toLength: 12, withPad: " ", startingAt: 0)) + value)
+        }
+        row("process", "pid \(process.pid.map(String.init) ?? "?")  \(process.arguments ?? process.command ?? "")")
+        row("dumped by", producer == "gdb" ? "gdb (gcore)" : "the kernel")
+        if let signal {
+            var text = "\(signal.name) (\(signal.number)), code \(signal.codeName)"
+            if let address = signal.faultAddress { text += ", fault address \(address)" }
+            if let sender = signal.senderPID { text += ", sent by pid \(sender)" }
+            if let tid = signaledThread { text += ", thread \(tid)" }
+            row("signal", style.red(text))
+        } else {
+            row("signal", "none")
+        }
+        row("threads", "\(threadCount)")
+        if let executable {
+            row("executable", executable.file ?? executable.name)
+            row("build-id", (executable.buildID ?? "none") + " " + executable.matchText(style: style))
+            row("debug info", executable.debugFile ?? executable.debugInfo)
+        } else {
+            row("executable", style.yellow("not found in the core's file mappings"))
+        }
+        if let go {
+            var text = go.version
+            if let module = go.mainModule { text += ", module \(module) \(go.mainModuleVersion ?? "")" }
+            if let revision = go.settings["vcs.revision"] { text += ", revision \(revision.prefix(12))" }
+            row("go", text)
+        } else {
+            row("go", "no (no Go build info in the executable)")
+        }
+        row("memory", "\(Format.bytes(memory.inCore)) in the core, \(Format.bytes(memory.fromFiles)) read from files, "
+            + "\(Format.bytes(memory.absent)) absent, in \(memory.regions) regions")
+        lines.append("")
+        var table = TextTable(["MODULE", "RANGE", "BUILD-ID", "FILE", "DEBUG INFO"])
+        for module in modules {
+            table.add([Format.basename(module.name), "\(module.start)-\(module.end)", module.buildID.map { String($0.prefix(16)) } ?? "-",
+                       module.fileStatus, module.debugInfo])
+        }
+        lines.append(table.render())
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension InfoReport.ModuleEntry {
+    init(_ module: Module, debugInfo: DebugInfoStatus) {
+        name = module.name
+        kind = module.kind.rawValue
+        start = module.range.start.hex
+        end = module.range.end.hex
+        buildID = module.coreBuildID?.hex
+        fileBuildID = module.located?.buildID?.hex
+        buildIDMatches = module.buildIDMatches
+        switch module.file {
+        case let .found(located): fileStatus = "found"; file = located.path
+        case let .forced(located): fileStatus = "forced"; file = located.path
+        case let .mismatched(path, _): fileStatus = "mismatched"; file = path
+        case .missing: fileStatus = "missing"
+        case .inMemory: fileStatus = "in-memory"
+        }
+        switch debugInfo {
+        case .embedded: self.debugInfo = "embedded"
+        case let .separate(path): self.debugInfo = "separate"; debugFile = path
+        case .none: self.debugInfo = "none"
+        }
+    }
+
+    func matchText(style: TextStyle) -> String {
+        switch buildIDMatches {
+        case true?: return "(matches the file)"
+        case false?: return style.red("(file has \(fileBuildID ?? "none"))")
+        case nil: return fileStatus == "found" ? "(not recorded in the core)" : style.yellow("(file \(fileStatus))")
+        }
+    }
+}
+
+extension InfoReport.GoSummary {
+    init(_ info: GoBuildInfo) {
+        version = info.goVersion
+        path = info.path
+        mainModule = info.mainModule?.path
+        mainModuleVersion = info.mainModule?.version
+        dependencies = info.dependencies.count
+        settings = Dictionary(info.settings.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+}

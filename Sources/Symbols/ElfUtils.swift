@@ -1,0 +1,199 @@
+import CElfUtils
+import CoreFile
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every elfutils call goes through here, so that each failure becomes a
+/// `CoreInspectError.elfutils` naming the C function, as eu-stack's
+/// messages do ("dwfl_report_end: …").
+enum ElfUtils {
+    static func dwflError(_ function: String) -> CoreInspectError {
+        .elfutils(function: function, message: String(cString: dwfl_errmsg(-1)))
+    }
+
+    static func begin(callbacks: UnsafePointer<Dwfl_Callbacks>) throws -> OpaquePointer {
+        elf_version(UInt32(EV_CURRENT))
+        guard let dwfl = dwfl_begin(callbacks) else { throw dwflError("dwfl_begin") }
+        return dwfl
+    }
+
+    static func reportBegin(_ dwfl: OpaquePointer) { dwfl_report_begin(dwfl) }
+
+    static func reportModule(_ dwfl: OpaquePointer, name: String, range: AddressRange) throws -> OpaquePointer {
+        guard let module = dwfl_report_module(dwfl, name, range.start.rawValue, range.end.rawValue) else {
+            throw dwflError("dwfl_report_module")
+        }
+        return module
+    }
+
+    static func reportEnd(_ dwfl: OpaquePointer) throws {
+        guard dwfl_report_end(dwfl, nil, nil) == 0 else { throw dwflError("dwfl_report_end") }
+    }
+
+    static func attachState(_ dwfl: OpaquePointer, pid: pid_t, callbacks: UnsafeMutablePointer<Dwfl_Thread_Callbacks>,
+                            context: UnsafeMutableRawPointer) throws {
+        guard dwfl_attach_state(dwfl, nil, pid, callbacks, context) else { throw dwflError("dwfl_attach_state") }
+    }
+
+    /// Unwinds one thread; returns the message of the error that ended the walk, if any.
+    /// `dwfl_getthread_frames` also returns -1 at some normal ends of stack (see DESIGN.md),
+    /// so the caller decides whether the message matters.
+    static func threadFrames(_ dwfl: OpaquePointer, tid: pid_t, context: UnsafeMutableRawPointer,
+                             callback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32) -> String? {
+        let result = dwfl_getthread_frames(dwfl, tid, callback, context)
+        guard result == -1 else { return nil }
+        return "dwfl_getthread_frames: " + String(cString: dwfl_errmsg(-1))
+    }
+
+    static func setModuleUserData(_ module: OpaquePointer, _ value: UnsafeMutableRawPointer) {
+        var slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        _ = dwfl_module_info(module, &slot, nil, nil, nil, nil, nil, nil)
+        slot?.pointee = value
+    }
+
+    static func moduleDwarf(_ module: OpaquePointer) -> (dwarf: OpaquePointer, bias: UInt64)? {
+        var bias: Dwarf_Addr = 0
+        guard let dwarf = dwfl_module_getdwarf(module, &bias) else { return nil }
+        return (dwarf, bias)
+    }
+
+    static func moduleElf(_ module: OpaquePointer) -> OpaquePointer? {
+        var bias: GElf_Addr = 0
+        return dwfl_module_getelf(module, &bias)
+    }
+
+    /// The debug file libdw chose, if separate from the main file.
+    static func moduleDebugFile(_ module: OpaquePointer) -> String? {
+        var debugFile: UnsafePointer<CChar>?
+        _ = dwfl_module_info(module, nil, nil, nil, nil, nil, nil, &debugFile)
+        return debugFile.map { String(cString: $0) }
+    }
+}
+
+// MARK: - Frames and symbols
+
+extension ElfUtils {
+    static func framePC(_ state: OpaquePointer) -> (pc: UInt64, isActivation: Bool)? {
+        var pc: Dwarf_Addr = 0
+        var isActivation = false
+        guard dwfl_frame_pc(state, &pc, &isActivation) else { return nil }
+        return (pc, isActivation)
+    }
+
+    static func frameRegister(_ state: OpaquePointer, _ number: UInt32) -> UInt64? {
+        var value: Dwarf_Word = 0
+        return dwfl_frame_reg(state, number, &value) == 0 ? value : nil
+    }
+
+    static func module(at address: UInt64, in dwfl: OpaquePointer) -> OpaquePointer? {
+        dwfl_addrmodule(dwfl, address)
+    }
+
+    static func moduleName(_ module: OpaquePointer) -> String? {
+        dwfl_module_info(module, nil, nil, nil, nil, nil, nil, nil).map { String(cString: $0) }
+    }
+
+    /// The ELF symbol-table name covering `address`, and the offset into it.
+    static func symbol(at address: UInt64, in module: OpaquePointer) -> (name: String, offset: UInt64)? {
+        var offset: GElf_Off = 0
+        var symbol = GElf_Sym()
+        guard let name = dwfl_module_addrinfo(module, address, &offset, &symbol, nil, nil, nil) else { return nil }
+        return (String(cString: name), offset)
+    }
+
+    static func sourceLine(at address: UInt64, in module: OpaquePointer) -> SourceLocation? {
+        guard let line = dwfl_module_getsrc(module, address) else { return nil }
+        var lineNumber: Int32 = 0
+        var column: Int32 = 0
+        guard let file = dwfl_lineinfo(line, nil, &lineNumber, &column, nil, nil) else { return nil }
+        return SourceLocation(file: String(cString: file), line: Int(lineNumber), column: Int(column))
+    }
+
+    /// The compile unit holding `address`, and the bias to subtract for DWARF addresses.
+    static func compileUnit(at address: UInt64, in module: OpaquePointer) -> (unit: DebugInfoEntry, bias: UInt64)? {
+        var bias: Dwarf_Addr = 0
+        guard let unit = dwfl_module_addrdie(module, address, &bias) else { return nil }
+        return (DebugInfoEntry(unit.pointee), bias)
+    }
+
+    /// Scopes containing `address` in `unit`, innermost first.
+    static func scopes(in unit: DebugInfoEntry, at address: UInt64) -> [DebugInfoEntry] {
+        var raw = unit.raw
+        var scopes: UnsafeMutablePointer<Dwarf_Die>?
+        let count = dwarf_getscopes(&raw, address, &scopes)
+        return collect(scopes, count)
+    }
+
+    /// `die` and the scopes enclosing it, innermost first, across inlining.
+    static func enclosingScopes(of die: DebugInfoEntry) -> [DebugInfoEntry] {
+        var raw = die.raw
+        var scopes: UnsafeMutablePointer<Dwarf_Die>?
+        let count = dwarf_getscopes_die(&raw, &scopes)
+        return collect(scopes, count)
+    }
+
+    private static func collect(_ scopes: UnsafeMutablePointer<Dwarf_Die>?, _ count: Int32) -> [DebugInfoEntry] {
+        defer { free(scopes) }
+        guard let scopes, count > 0 else { return [] }
+        return (0..<Int(count)).map { DebugInfoEntry(scopes[$0]) }
+    }
+
+    static func tag(of die: DebugInfoEntry) -> Int32 {
+        var raw = die.raw
+        return dwarf_tag(&raw)
+    }
+
+    /// The name eu-stack shows: the linkage name when there is one (C++), else DW_AT_name.
+    static func functionName(of die: DebugInfoEntry) -> String? {
+        var raw = die.raw
+        var attribute = Dwarf_Attribute()
+        for name in [0x2007 /* DW_AT_MIPS_linkage_name */, UInt32(DW_AT_linkage_name)] {
+            if dwarf_attr_integrate(&raw, UInt32(name), &attribute) != nil, let text = dwarf_formstring(&attribute) {
+                return String(cString: text)
+            }
+        }
+        return dwarf_diename(&raw).map { String(cString: $0) }
+    }
+
+    static func unsignedAttribute(_ name: UInt32, of die: DebugInfoEntry) -> UInt64? {
+        var raw = die.raw
+        var attribute = Dwarf_Attribute()
+        var value: Dwarf_Word = 0
+        guard dwarf_attr(&raw, name, &attribute) != nil, dwarf_formudata(&attribute, &value) == 0 else { return nil }
+        return value
+    }
+
+    /// Where an inlined call happened: DW_AT_call_file/line/column of the inlined instance.
+    static func callSite(of inlined: DebugInfoEntry, unit: DebugInfoEntry) -> SourceLocation? {
+        var rawUnit = unit.raw
+        var files: OpaquePointer?
+        guard dwarf_getsrcfiles(&rawUnit, &files, nil) == 0,
+              let fileIndex = unsignedAttribute(UInt32(DW_AT_call_file), of: inlined),
+              let file = dwarf_filesrc(files, Int(fileIndex), nil, nil)
+        else { return nil }
+        return SourceLocation(file: String(cString: file),
+                              line: unsignedAttribute(UInt32(DW_AT_call_line), of: inlined).map(Int.init) ?? 0,
+                              column: unsignedAttribute(UInt32(DW_AT_call_column), of: inlined).map(Int.init) ?? 0)
+    }
+}
+
+/// A `Dwarf_Die` by value: libdw's DIE handles are small structs, cheap to copy.
+struct DebugInfoEntry {
+    var raw: Dwarf_Die
+    init(_ raw: Dwarf_Die) { self.raw = raw }
+
+    static let subprogram = Int32(DW_TAG_subprogram)
+    static let inlinedSubroutine = Int32(DW_TAG_inlined_subroutine)
+    static let entryPoint = Int32(DW_TAG_entry_point)
+
+    var tag: Int32 { ElfUtils.tag(of: self) }
+    var isFunctionLike: Bool { [Self.subprogram, Self.inlinedSubroutine, Self.entryPoint].contains(tag) }
+}
+
+public struct SourceLocation: Hashable, Sendable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+}

@@ -1,0 +1,49 @@
+import CElfUtils
+
+/// Collects raw frames during `dwfl_getthread_frames`. Only collects:
+/// symbolization happens after the walk, as in eu-stack.
+final class FrameCollector {
+    struct RawFrame: Hashable {
+        var pc: UInt64
+        var isActivation: Bool
+    }
+
+    private struct FrameKey: Hashable {
+        var pc: UInt64
+        var sp: UInt64
+    }
+
+    let limit: Int
+    private(set) var frames: [RawFrame] = []
+    private(set) var hitLimit = false
+    private(set) var looped = false
+    private var seen: Set<FrameKey> = []
+
+    init(limit: Int) { self.limit = limit }
+
+    /// x86_64 DWARF register 7 is rsp.
+    private static let stackPointerRegister: UInt32 = 7
+
+    static let callback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { state, arg in
+        guard let state, let arg else { return CElfUtils_callbackStop() }
+        let collector = Unmanaged<FrameCollector>.fromOpaque(arg).takeUnretainedValue()
+        return collector.add(state)
+    }
+
+    private func add(_ state: OpaquePointer) -> Int32 {
+        guard let (pc, isActivation) = ElfUtils.framePC(state) else { return -1 }
+        // A corrupt stack can make CFI walk in a circle; the same pc at the
+        // same sp twice means it will never end.
+        if let sp = ElfUtils.frameRegister(state, FrameCollector.stackPointerRegister),
+           !seen.insert(FrameKey(pc: pc, sp: sp)).inserted {
+            looped = true
+            return CElfUtils_callbackStop()
+        }
+        frames.append(RawFrame(pc: pc, isActivation: isActivation))
+        if frames.count >= limit {
+            hitLimit = true
+            return CElfUtils_callbackStop()
+        }
+        return CElfUtils_callbackContinue()
+    }
+}

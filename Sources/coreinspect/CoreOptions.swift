@@ -1,0 +1,27 @@
+import ArgumentParser
+import ProcessImage
+
+/// The options every command shares.
+struct CoreOptions: ParsableArguments {
+    @Argument(help: "The core dump (from gcore or the kernel).")
+    var core: String
+
+    @Option(name: .customLong("exe"), help: "The executable that produced the core.")
+    var executable: String?
+
+    @Option(help: "Prefix for the file paths recorded in the core, for cores from another machine.")
+    var sysroot: String?
+
+    @Option(name: .customLong("debug-dir"), help: "Also search this directory (and its .build-id index) for files and debug info. Repeatable.")
+    var debugDirectories: [String] = []
+
+    @Flag(help: "Use files whose build-id does not match the core, with a warning.")
+    var force = false
+
+    @Flag(help: "Print JSON (schema coreinspect/1, see the README) instead of text.")
+    var json = false
+
+    var search: FileSearch {
+        FileSearch(executable: executable, sysroot: sysroot, debugDirectories: debugDirectories, force: force)
+    }
+}
