@@ -36,10 +36,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Unit tests run over in-memory bytes and fake address spaces: no core needed.
         .testTarget(
-            name: "CoreFileTests",
-            dependencies: ["CoreFile", "ProcessImage"]
+            name: "UnitTests",
+            dependencies: ["CoreFile", "ProcessImage", "GoRuntime"]
         ),
+        // Fixture tests run the real cores under TestCores/ against their truth.json.
         .testTarget(
             name: "FixtureTests",
             dependencies: ["Reports"]

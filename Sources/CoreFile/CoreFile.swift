@@ -49,15 +49,21 @@ public final class CoreFile: @unchecked Sendable {
 
     private static func loadSegments(_ elf: ELFImage, fileSize: UInt64, path: String, warnings: inout [Warning]) -> [CoreSegment] {
         var segments: [CoreSegment] = []
+        var cut: [CoreSegment] = []
+        var missingBytes: UInt64 = 0
         for header in elf.programHeaders where header.type == ProgramHeader.load {
             var segment = CoreSegment(header)
             let available = header.fileOffset >= fileSize ? 0 : fileSize - header.fileOffset
-            if header.fileSize > available {
+            if segment.fileSize > available {
                 // A cut-off core still holds everything before the cut: keep it, say what is gone.
+                missingBytes += segment.fileSize - available
                 segment.fileSize = available
-                warnings.append(Warning("\(path): truncated: segment at \(segment.range.start.hex) has \(available) of \(header.fileSize) bytes"))
+                cut.append(segment)
             }
             segments.append(segment)
+        }
+        if let first = cut.min(by: { $0.range.start < $1.range.start }) {
+            warnings.append(Warning("\(path): truncated: segment at \(first.range.start.hex) and \(cut.count - 1) more lack \(missingBytes) bytes past the end of the file (\(fileSize) bytes)"))
         }
         segments.sort { $0.range.start < $1.range.start }
         return segments

@@ -27,14 +27,22 @@ extension MemoryReader {
         return bytes
     }
 
-    /// Reads a NUL-terminated string of at most `maxLength` bytes, in chunks so
-    /// a string near the end of a mapping still reads.
+    /// Reads a NUL-terminated string of at most `maxLength` bytes. Reads in
+    /// chunks, and byte by byte once a chunk faults, so a string that ends
+    /// just before the end of a mapping still reads.
     public func readCString(at address: Address, maxLength: Int = 4096) throws -> String {
         var collected: [UInt8] = []
         var cursor = address
+        var chunkLimit = 64
         while collected.count < maxLength {
-            let chunk = min(64, maxLength - collected.count, Int(4096 - cursor.rawValue % 4096))
-            let bytes = try readBytes(at: cursor, count: chunk)
+            let chunk = min(chunkLimit, maxLength - collected.count)
+            let bytes: [UInt8]
+            do {
+                bytes = try readBytes(at: cursor, count: chunk)
+            } catch where chunk > 1 {
+                chunkLimit = 1
+                continue
+            }
             if let end = bytes.firstIndex(of: 0) {
                 collected += bytes[..<end]
                 break

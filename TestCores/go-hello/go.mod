@@ -1,0 +1,3 @@
+module coreinspect.test/go-hello
+
+go 1.23

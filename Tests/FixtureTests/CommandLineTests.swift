@@ -1,0 +1,115 @@
+import Foundation
+import XCTest
+
+/// The built tool, run as a user runs it: exit status, text and JSON.
+final class CommandLineTests: XCTestCase {
+    private struct Document<Result: Decodable>: Decodable {
+        var schema: String
+        var command: String
+        var warnings: [String]
+        var result: Result
+    }
+
+    private struct Threads: Decodable {
+        struct Thread: Decodable { var tid: Int32; var tookSignal: Bool; var frames: [Frame]; var registers: [String: String]? }
+        struct Frame: Decodable { var function: String?; var inlined: Bool; var pc: String }
+        var threads: [Thread]
+    }
+
+    private struct Info: Decodable {
+        struct Go: Decodable { var version: String; var mainModule: String? }
+        struct Executable: Decodable { var buildIDMatches: Bool? }
+        var threadCount: Int
+        var signaledThread: Int32?
+        var go: Go?
+        var executable: Executable?
+    }
+
+    private struct Notes: Decodable {
+        struct Note: Decodable { var type: String; var fields: [Field] }
+        struct Field: Decodable { var name: String; var value: String }
+        var notes: [Note]
+    }
+
+    private func kernelFixture() throws -> (core: String, exe: String, truth: NativeTruth) {
+        let fixture = Fixture(directory: Fixtures.testCores + "/c-threads", dump: "kernel")
+        let truth = try fixture.truth(NativeTruth.self)
+        return (try fixture.core(), try fixture.executable(named: truth.exe), truth)
+    }
+
+    private func decode<Result: Decodable>(_ type: Result.Type, _ output: String) throws -> Document<Result> {
+        try JSONDecoder().decode(Document<Result>.self, from: Data(output.utf8))
+    }
+
+    func testThreadsJSON() throws {
+        let (core, exe, truth) = try kernelFixture()
+        let result = try Shell.coreinspect(["threads", core, "--exe", exe, "--json", "--registers"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let document = try decode(Threads.self, result.stdout)
+        XCTAssertEqual(document.schema, "coreinspect/1")
+        XCTAssertEqual(document.command, "threads")
+        XCTAssertEqual(document.result.threads.map(\.tid).sorted(), truth.threads.map(\.tid).sorted())
+        XCTAssertEqual(document.result.threads.first?.tid, truth.signal?.tid)
+        XCTAssertEqual(document.result.threads.first?.tookSignal, true)
+        let inlined = document.result.threads.flatMap(\.frames).filter(\.inlined).compactMap(\.function)
+        let truthInlined = truth.threads.flatMap(\.frames).filter(\.inlined).map(\.function)
+        XCTAssertTrue(Set(inlined).isSuperset(of: truthInlined))
+        XCTAssertEqual(document.result.threads.first?.registers?.count, 27)
+    }
+
+    func testThreadsTextMarksTheSignaledThread() throws {
+        let (core, exe, truth) = try kernelFixture()
+        let result = try Shell.coreinspect(["threads", core, "--exe", exe])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let firstLine = try XCTUnwrap(result.stdout.split(separator: "\n").first)
+        XCTAssertTrue(firstLine.contains("Thread \(truth.pid)") && firstLine.contains("took the signal SIGABRT"), String(firstLine))
+        XCTAssertFalse(result.stdout.contains("\u{1b}["), "no colour when not on a terminal")
+    }
+
+    func testInfoJSON() throws {
+        let (core, exe, truth) = try kernelFixture()
+        let result = try Shell.coreinspect(["info", core, "--exe", exe, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let info = try decode(Info.self, result.stdout).result
+        XCTAssertEqual(info.threadCount, truth.threads.count)
+        XCTAssertEqual(info.signaledThread, truth.signal?.tid)
+        XCTAssertEqual(info.executable?.buildIDMatches, true)
+        XCTAssertNil(info.go)
+    }
+
+    func testInfoReportsGoVersionEvenWhenStripped() throws {
+        for (fixture, truth) in try Fixtures.go() {
+            let result = try Shell.coreinspect(["info", try fixture.core(), "--exe", try fixture.executable(named: truth.exe), "--json"])
+            XCTAssertTrue([0, 1].contains(result.status), result.stderr)
+            let info = try decode(Info.self, result.stdout).result
+            XCTAssertEqual(info.go?.version, truth.go_version, "\(fixture) stripped=\(truth.stripped)")
+            XCTAssertEqual(info.go?.mainModule, truth.main_module, "\(fixture)")
+        }
+    }
+
+    func testNotesListEveryThreadStatus() throws {
+        let (core, _, truth) = try kernelFixture()
+        let result = try Shell.coreinspect(["notes", core, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let notes = try decode(Notes.self, result.stdout).result.notes
+        let pids = notes.filter { $0.type == "NT_PRSTATUS" }.compactMap { $0.fields.first { $0.name == "pid" }?.value }
+        XCTAssertEqual(pids.sorted(), truth.threads.map { String($0.tid) }.sorted())
+        let fname = notes.first { $0.type == "NT_PRPSINFO" }?.fields.first { $0.name == "fname" }?.value
+        XCTAssertEqual(fname, truth.threads.first { $0.tid == truth.pid }?.name)
+    }
+
+    func testMappingsShowKernelTextComesFromFiles() throws {
+        let (core, exe, _) = try kernelFixture()
+        let result = try Shell.coreinspect(["mappings", core, "--exe", exe])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        // The kernel leaves text out of the core; it must be read from the file.
+        let textLines = result.stdout.split(separator: "\n").filter { $0.contains(" r-x ") && $0.contains("libc.so.6") }
+        XCTAssertFalse(textLines.isEmpty)
+        XCTAssertTrue(textLines.allSatisfy { $0.contains(" file ") }, textLines.joined(separator: "\n"))
+    }
+
+    func testUsageError() throws {
+        let result = try Shell.coreinspect(["threads"])
+        XCTAssertEqual(result.status, 64, result.stderr)
+    }
+}
