@@ -55,10 +55,7 @@ final class UnwindContext {
 }
 
 enum DwflCallbacks {
-    static let findELF: @convention(c) (
-        OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafePointer<CChar>?, Dwarf_Addr,
-        UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UnsafeMutablePointer<OpaquePointer?>?
-    ) -> Int32 = { _, userdata, _, _, fileName, elfOut in
+    static let findELF: Dwfl_Callbacks.FindELF = { _, userdata, _, _, fileName, elfOut in
         guard let raw = userdata?.pointee else { return -1 }
         let source = Unmanaged<ModuleSource>.fromOpaque(raw).takeUnretainedValue()
         if let path = source.path {
@@ -66,8 +63,8 @@ enum DwflCallbacks {
             if fd >= 0 { fileName?.pointee = strdup(path) }
             return fd
         }
-        if let image = source.image, let base = image.mutableBytes.baseAddress {
-            elfOut?.pointee = elf_memory(base.assumingMemoryBound(to: CChar.self), image.count)
+        if let image = source.image {
+            elfOut?.pointee = ElfUtils.elfFromMemory(image.mutableBytes)
         }
         return -1
     }
@@ -105,9 +102,6 @@ enum DwflCallbacks {
     static let setInitialRegisters: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Bool = { thread, threadArg in
         guard let thread, let threadArg else { return false }
         let unwindThread = Unmanaged<UnwindThread>.fromOpaque(threadArg).takeUnretainedValue()
-        var registers = unwindThread.dwarfRegisters
-        return registers.withUnsafeMutableBufferPointer { buffer in
-            dwfl_thread_state_registers(thread, 0, UInt32(buffer.count), buffer.baseAddress!)
-        }
+        return ElfUtils.setThreadRegisters(DwflThreadHandle(raw: thread), unwindThread.dwarfRegisters)
     }
 }

@@ -13,14 +13,14 @@ import Glibc
 /// so libdwfl reads memory through our binary-searched address space with
 /// file fill-in rather than its linear segment scan.
 final class DwflSession {
-    let handle: OpaquePointer
+    let handle: DwflHandle
     private let callbacks: UnsafeMutablePointer<Dwfl_Callbacks>
     private let threadCallbacks: UnsafeMutablePointer<Dwfl_Thread_Callbacks>
     private let debuginfoPath: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     private var sources: [ModuleSource] = []
     private var unwindContext: UnwindContext?
     /// libdwfl module handles by our module's base address.
-    private(set) var moduleHandles: [Address: OpaquePointer] = [:]
+    private(set) var moduleHandles: [Address: DwflModuleHandle] = [:]
 
     init(process: ProcessImage, search: FileSearch) throws {
         // libdwfl keeps pointers to the callback table and the path string: they must outlive it.
@@ -31,10 +31,7 @@ final class DwflSession {
         let path = (["-", ".debug"] + search.allDebugDirectories.map { (search.sysroot ?? "") + $0 }).joined(separator: ":")
         debuginfoPath.pointee = strdup(path)
         callbacks = .allocate(capacity: 1)
-        callbacks.initialize(to: Dwfl_Callbacks(find_elf: DwflCallbacks.findELF,
-                                                find_debuginfo: dwfl_standard_find_debuginfo,
-                                                section_address: nil,
-                                                debuginfo_path: debuginfoPath))
+        callbacks.initialize(to: ElfUtils.callbacks(findELF: DwflCallbacks.findELF, debuginfoPath: debuginfoPath))
         threadCallbacks = .allocate(capacity: 1)
         threadCallbacks.initialize(to: Dwfl_Thread_Callbacks(next_thread: DwflCallbacks.nextThread,
                                                              get_thread: DwflCallbacks.getThread,
@@ -52,7 +49,7 @@ final class DwflSession {
 
     deinit {
         // dwfl_end first: it still reads the vDSO image and the callback table.
-        dwfl_end(handle)
+        ElfUtils.end(handle)
         DwflSession.release(callbacks, threadCallbacks, debuginfoPath)
         if let context = unwindContext { Unmanaged.passUnretained(context).release() }
         for source in sources { Unmanaged.passUnretained(source).release() }

@@ -5,6 +5,18 @@ import CoreFile
 import Glibc
 #endif
 
+// libdw's handles all import as `OpaquePointer`; each gets its own type so a
+// module can never be passed where a Dwfl is expected.
+
+/// `Dwfl *`: one session of modules and threads.
+struct DwflHandle { let raw: OpaquePointer }
+/// `Dwfl_Module *`: one reported module.
+struct DwflModuleHandle { let raw: OpaquePointer }
+/// `Dwfl_Frame *`: one frame's register state, valid only inside a frame callback.
+struct DwflFrameState { let raw: OpaquePointer }
+/// `Dwfl_Thread *`: one thread, valid only inside a thread callback.
+struct DwflThreadHandle { let raw: OpaquePointer }
+
 /// Every elfutils call goes through here, so that each failure becomes a
 /// `CoreInspectError.elfutils` naming the C function, as eu-stack's
 /// messages do ("dwfl_report_end: …").
@@ -13,61 +25,80 @@ enum ElfUtils {
         .elfutils(function: function, message: String(cString: dwfl_errmsg(-1)))
     }
 
-    static func begin(callbacks: UnsafePointer<Dwfl_Callbacks>) throws -> OpaquePointer {
+    static func begin(callbacks: UnsafePointer<Dwfl_Callbacks>) throws -> DwflHandle {
         elf_version(UInt32(EV_CURRENT))
         guard let dwfl = dwfl_begin(callbacks) else { throw dwflError("dwfl_begin") }
-        return dwfl
+        return DwflHandle(raw: dwfl)
     }
 
-    static func reportBegin(_ dwfl: OpaquePointer) { dwfl_report_begin(dwfl) }
+    static func end(_ dwfl: DwflHandle) { dwfl_end(dwfl.raw) }
 
-    static func reportModule(_ dwfl: OpaquePointer, name: String, range: AddressRange) throws -> OpaquePointer {
-        guard let module = dwfl_report_module(dwfl, name, range.start.rawValue, range.end.rawValue) else {
+    /// A callback table with our find_elf and the standard debuginfo finder: the module's
+    /// own file, .gnu_debuglink, and build-id under `debuginfo_path`.
+    static func callbacks(findELF: Dwfl_Callbacks.FindELF,
+                          debuginfoPath: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Dwfl_Callbacks {
+        Dwfl_Callbacks(find_elf: findELF, find_debuginfo: dwfl_standard_find_debuginfo,
+                       section_address: nil, debuginfo_path: debuginfoPath)
+    }
+
+    static func reportBegin(_ dwfl: DwflHandle) { dwfl_report_begin(dwfl.raw) }
+
+    static func reportModule(_ dwfl: DwflHandle, name: String, range: AddressRange) throws -> DwflModuleHandle {
+        guard let module = dwfl_report_module(dwfl.raw, name, range.start.rawValue, range.end.rawValue) else {
             throw dwflError("dwfl_report_module")
         }
-        return module
+        return DwflModuleHandle(raw: module)
     }
 
-    static func reportEnd(_ dwfl: OpaquePointer) throws {
-        guard dwfl_report_end(dwfl, nil, nil) == 0 else { throw dwflError("dwfl_report_end") }
+    static func reportEnd(_ dwfl: DwflHandle) throws {
+        guard dwfl_report_end(dwfl.raw, nil, nil) == 0 else { throw dwflError("dwfl_report_end") }
     }
 
-    static func attachState(_ dwfl: OpaquePointer, pid: pid_t, callbacks: UnsafeMutablePointer<Dwfl_Thread_Callbacks>,
+    static func attachState(_ dwfl: DwflHandle, pid: pid_t, callbacks: UnsafeMutablePointer<Dwfl_Thread_Callbacks>,
                             context: UnsafeMutableRawPointer) throws {
-        guard dwfl_attach_state(dwfl, nil, pid, callbacks, context) else { throw dwflError("dwfl_attach_state") }
+        guard dwfl_attach_state(dwfl.raw, nil, pid, callbacks, context) else { throw dwflError("dwfl_attach_state") }
+    }
+
+    /// An `Elf *` over bytes we own (the vDSO), for a find_elf callback; libdwfl ends it.
+    static func elfFromMemory(_ bytes: UnsafeMutableRawBufferPointer) -> OpaquePointer? {
+        guard let base = bytes.baseAddress else { return nil }
+        return elf_memory(base.assumingMemoryBound(to: CChar.self), bytes.count)
+    }
+
+    /// Sets a thread's first registers, in DWARF numbering from 0.
+    static func setThreadRegisters(_ thread: DwflThreadHandle, _ registers: [UInt64]) -> Bool {
+        var registers = registers
+        return registers.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return dwfl_thread_state_registers(thread.raw, 0, UInt32(buffer.count), base)
+        }
     }
 
     /// Unwinds one thread; returns the message of the error that ended the walk, if any.
     /// `dwfl_getthread_frames` also returns -1 at some normal ends of stack (see DESIGN.md),
     /// so the caller decides whether the message matters.
-    static func threadFrames(_ dwfl: OpaquePointer, tid: pid_t, context: UnsafeMutableRawPointer,
+    static func threadFrames(_ dwfl: DwflHandle, tid: pid_t, context: UnsafeMutableRawPointer,
                              callback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32) -> String? {
-        let result = dwfl_getthread_frames(dwfl, tid, callback, context)
+        let result = dwfl_getthread_frames(dwfl.raw, tid, callback, context)
         guard result == -1 else { return nil }
         return "dwfl_getthread_frames: " + String(cString: dwfl_errmsg(-1))
     }
 
-    static func setModuleUserData(_ module: OpaquePointer, _ value: UnsafeMutableRawPointer) {
+    static func setModuleUserData(_ module: DwflModuleHandle, _ value: UnsafeMutableRawPointer) {
         var slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
-        _ = dwfl_module_info(module, &slot, nil, nil, nil, nil, nil, nil)
+        _ = dwfl_module_info(module.raw, &slot, nil, nil, nil, nil, nil, nil)
         slot?.pointee = value
     }
 
-    static func moduleDwarf(_ module: OpaquePointer) -> (dwarf: OpaquePointer, bias: UInt64)? {
+    static func moduleHasDwarf(_ module: DwflModuleHandle) -> Bool {
         var bias: Dwarf_Addr = 0
-        guard let dwarf = dwfl_module_getdwarf(module, &bias) else { return nil }
-        return (dwarf, bias)
-    }
-
-    static func moduleElf(_ module: OpaquePointer) -> OpaquePointer? {
-        var bias: GElf_Addr = 0
-        return dwfl_module_getelf(module, &bias)
+        return dwfl_module_getdwarf(module.raw, &bias) != nil
     }
 
     /// The debug file libdw chose, if separate from the main file.
-    static func moduleDebugFile(_ module: OpaquePointer) -> String? {
+    static func moduleDebugFile(_ module: DwflModuleHandle) -> String? {
         var debugFile: UnsafePointer<CChar>?
-        _ = dwfl_module_info(module, nil, nil, nil, nil, nil, nil, &debugFile)
+        _ = dwfl_module_info(module.raw, nil, nil, nil, nil, nil, nil, &debugFile)
         return debugFile.map { String(cString: $0) }
     }
 }
@@ -75,36 +106,36 @@ enum ElfUtils {
 // MARK: - Frames and symbols
 
 extension ElfUtils {
-    static func framePC(_ state: OpaquePointer) -> (pc: UInt64, isActivation: Bool)? {
+    static func framePC(_ state: DwflFrameState) -> (pc: UInt64, isActivation: Bool)? {
         var pc: Dwarf_Addr = 0
         var isActivation = false
-        guard dwfl_frame_pc(state, &pc, &isActivation) else { return nil }
+        guard dwfl_frame_pc(state.raw, &pc, &isActivation) else { return nil }
         return (pc, isActivation)
     }
 
-    static func frameRegister(_ state: OpaquePointer, _ number: UInt32) -> UInt64? {
+    static func frameRegister(_ state: DwflFrameState, _ number: UInt32) -> UInt64? {
         var value: Dwarf_Word = 0
-        return dwfl_frame_reg(state, number, &value) == 0 ? value : nil
+        return dwfl_frame_reg(state.raw, number, &value) == 0 ? value : nil
     }
 
-    static func module(at address: UInt64, in dwfl: OpaquePointer) -> OpaquePointer? {
-        dwfl_addrmodule(dwfl, address)
+    static func module(at address: UInt64, in dwfl: DwflHandle) -> DwflModuleHandle? {
+        dwfl_addrmodule(dwfl.raw, address).map(DwflModuleHandle.init)
     }
 
-    static func moduleName(_ module: OpaquePointer) -> String? {
-        dwfl_module_info(module, nil, nil, nil, nil, nil, nil, nil).map { String(cString: $0) }
+    static func moduleName(_ module: DwflModuleHandle) -> String? {
+        dwfl_module_info(module.raw, nil, nil, nil, nil, nil, nil, nil).map { String(cString: $0) }
     }
 
     /// The ELF symbol-table name covering `address`, and the offset into it.
-    static func symbol(at address: UInt64, in module: OpaquePointer) -> (name: String, offset: UInt64)? {
+    static func symbol(at address: UInt64, in module: DwflModuleHandle) -> (name: String, offset: UInt64)? {
         var offset: GElf_Off = 0
         var symbol = GElf_Sym()
-        guard let name = dwfl_module_addrinfo(module, address, &offset, &symbol, nil, nil, nil) else { return nil }
+        guard let name = dwfl_module_addrinfo(module.raw, address, &offset, &symbol, nil, nil, nil) else { return nil }
         return (String(cString: name), offset)
     }
 
-    static func sourceLine(at address: UInt64, in module: OpaquePointer) -> SourceLocation? {
-        guard let line = dwfl_module_getsrc(module, address) else { return nil }
+    static func sourceLine(at address: UInt64, in module: DwflModuleHandle) -> SourceLocation? {
+        guard let line = dwfl_module_getsrc(module.raw, address) else { return nil }
         var lineNumber: Int32 = 0
         var column: Int32 = 0
         guard let file = dwfl_lineinfo(line, nil, &lineNumber, &column, nil, nil) else { return nil }
@@ -112,9 +143,9 @@ extension ElfUtils {
     }
 
     /// The compile unit holding `address`, and the bias to subtract for DWARF addresses.
-    static func compileUnit(at address: UInt64, in module: OpaquePointer) -> (unit: DebugInfoEntry, bias: UInt64)? {
+    static func compileUnit(at address: UInt64, in module: DwflModuleHandle) -> (unit: DebugInfoEntry, bias: UInt64)? {
         var bias: Dwarf_Addr = 0
-        guard let unit = dwfl_module_addrdie(module, address, &bias) else { return nil }
+        guard let unit = dwfl_module_addrdie(module.raw, address, &bias) else { return nil }
         return (DebugInfoEntry(unit.pointee), bias)
     }
 
@@ -196,4 +227,11 @@ public struct SourceLocation: Hashable, Sendable {
     public var file: String
     public var line: Int
     public var column: Int
+}
+
+extension Dwfl_Callbacks {
+    typealias FindELF = @convention(c) (
+        OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafePointer<CChar>?, Dwarf_Addr,
+        UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UnsafeMutablePointer<OpaquePointer?>?
+    ) -> Int32
 }

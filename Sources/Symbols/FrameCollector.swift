@@ -27,10 +27,10 @@ final class FrameCollector {
     static let callback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { state, arg in
         guard let state, let arg else { return CElfUtils_callbackStop() }
         let collector = Unmanaged<FrameCollector>.fromOpaque(arg).takeUnretainedValue()
-        return collector.add(state)
+        return collector.add(DwflFrameState(raw: state))
     }
 
-    private func add(_ state: OpaquePointer) -> Int32 {
+    private func add(_ state: DwflFrameState) -> Int32 {
         guard let (pc, isActivation) = ElfUtils.framePC(state) else { return -1 }
         // A corrupt stack can make CFI walk in a circle; the same pc at the
         // same sp twice means it will never end.

@@ -98,7 +98,7 @@ public final class NativeSymbols {
     /// The DWARF file libdw uses for a module: its own, a separate debug file, or none.
     public func debugInfo(for module: Module) -> DebugInfoStatus {
         guard let handle = session.moduleHandles[module.base] else { return .none }
-        guard ElfUtils.moduleDwarf(handle) != nil else { return .none }
+        guard ElfUtils.moduleHasDwarf(handle) else { return .none }
         if let file = ElfUtils.moduleDebugFile(handle) { return .separate(path: file) }
         return .embedded
     }
