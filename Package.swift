@@ -27,7 +27,7 @@ let package = Package(
             // __cxa_demangle lives in libstdc++, which Swift does not link by default.
             linkerSettings: [.linkedLibrary("stdc++")]
         ),
-        .target(name: "GoRuntime", dependencies: ["ProcessImage"]),
+        .target(name: "GoRuntime", dependencies: ["ProcessImage", "Symbols"]),
         .target(name: "Reports", dependencies: ["Symbols", "GoRuntime"]),
         .executableTarget(
             name: "coreinspect",

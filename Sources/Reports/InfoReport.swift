@@ -73,7 +73,7 @@ public struct InfoReport: Encodable {
     public func text(style: TextStyle) -> String {
         var lines: [String] = []
         func row(_ label: String, _ value: String) {
-            lines.append(style.bold(label.padding(toLength: 12, withPad: " ", startingAt: 0)) + value)
+            lines.append(style.bold(label.padded(to: 12)) + value)
         }
         row("process", "pid \(process.pid.map(String.init) ?? "?")  \(process.arguments ?? process.command ?? "")")
         row("dumped by", producer == "gdb" ? "gdb (gcore)" : "the kernel")

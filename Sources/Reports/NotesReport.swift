@@ -48,10 +48,10 @@ public struct NotesReport: Encodable {
     public func text(style: TextStyle) -> String {
         var lines: [String] = []
         for note in notes {
-            lines.append(style.bold("\(note.owner.padding(toLength: 6, withPad: " ", startingAt: 0)) \(note.type)") + " (\(note.size) bytes)")
+            lines.append(style.bold("\(note.owner.padded(to: 6)) \(note.type)") + " (\(note.size) bytes)")
             let width = note.fields.map(\.name.count).max() ?? 0
             for field in note.fields {
-                lines.append("    " + field.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + field.value)
+                lines.append("    " + field.name.padded(to: width) + "  " + field.value)
             }
         }
         return lines.joined(separator: "\n")

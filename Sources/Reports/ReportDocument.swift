@@ -1,4 +1,6 @@
-import Foundation
+// FoundationEssentials has JSONEncoder without pulling in ICU and the rest of
+// Foundation, which would double the tool's resident memory.
+import FoundationEssentials
 
 /// The envelope of every `--json` output, one schema for all commands
 /// (documented in the README under "JSON output").

@@ -1,5 +1,4 @@
 import CoreFile
-import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -41,10 +40,17 @@ struct TextTable {
         let widths = (0..<header.count).map { column in all.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
         return all.map { row in
             let cells = row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                index == row.count - 1 ? cell : cell.padded(to: widths[index])
             }
             return indent + cells.joined(separator: "  ")
         }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// Pads with `pad` up to `length` characters; longer strings stay whole.
+    func padded(to length: Int, with pad: Character = " ") -> String {
+        count >= length ? self : self + String(repeating: pad, count: length - count)
     }
 }
 

@@ -58,10 +58,10 @@ public struct ThreadsReport: Encodable {
             for frame in thread.frames { out.append(frame.text(style: style)) }
             if let reason = thread.stopReason { out.append(style.yellow("    (\(reason))")) }
             if let registers = thread.registers {
-                let cells = registerOrder.compactMap { name in registers[name].map { "\(name.padding(toLength: 8, withPad: " ", startingAt: 0))\($0)" } }
+                let cells = registerOrder.compactMap { name in registers[name].map { "\(name.padded(to: 8))\($0)" } }
                 stride(from: 0, to: cells.count, by: 3).forEach { start in
                     out.append("    " + cells[start..<min(start + 3, cells.count)]
-                        .map { $0.padding(toLength: 30, withPad: " ", startingAt: 0) }.joined())
+                        .map { $0.padded(to: 30) }.joined())
                 }
             }
             out.append("")
@@ -85,7 +85,7 @@ extension ThreadsReport.FrameEntry {
 
     /// `#3  0x0000…  function+0x12 [inlined] (module) file:line`
     func text(style: TextStyle) -> String {
-        let number = "#\(index)".padding(toLength: 4, withPad: " ", startingAt: 0)
+        let number = "#\(index)".padded(to: 4)
         let address = Address(parsing: pc).map(Format.paddedHex) ?? pc
         var text = "  \(number)\(address) "
         text += style.cyan(function ?? "??")

@@ -215,6 +215,11 @@ struct DebugInfoEntry {
     var raw: Dwarf_Die
     init(_ raw: Dwarf_Die) { self.raw = raw }
 
+    static let structure = Int32(DW_TAG_structure_type)
+    static let typedef = Int32(DW_TAG_typedef)
+    static let member = Int32(DW_TAG_member)
+    static let variable = Int32(DW_TAG_variable)
+    static let constant = Int32(DW_TAG_constant)
     static let subprogram = Int32(DW_TAG_subprogram)
     static let inlinedSubroutine = Int32(DW_TAG_inlined_subroutine)
     static let entryPoint = Int32(DW_TAG_entry_point)
@@ -234,4 +239,87 @@ extension Dwfl_Callbacks {
         OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafePointer<CChar>?, Dwarf_Addr,
         UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UnsafeMutablePointer<OpaquePointer?>?
     ) -> Int32
+}
+
+// MARK: - Walking DWARF for type layouts and globals
+
+/// `Dwarf *`: one module's debug information, owned by its Dwfl.
+struct DwarfHandle { let raw: OpaquePointer }
+
+extension ElfUtils {
+    static func moduleDwarfHandle(_ module: DwflModuleHandle) -> DwarfHandle? {
+        var bias: Dwarf_Addr = 0
+        return dwfl_module_getdwarf(module.raw, &bias).map(DwarfHandle.init)
+    }
+
+    /// Every compile unit's DIE, in file order.
+    static func compileUnits(_ dwarf: DwarfHandle) -> [DebugInfoEntry] {
+        var units: [DebugInfoEntry] = []
+        var offset: Dwarf_Off = 0
+        var next: Dwarf_Off = 0
+        var headerSize: Int = 0
+        while dwarf_nextcu(dwarf.raw, offset, &next, &headerSize, nil, nil, nil) == 0 {
+            var die = Dwarf_Die()
+            if dwarf_offdie(dwarf.raw, offset + Dwarf_Off(headerSize), &die) != nil { units.append(DebugInfoEntry(die)) }
+            offset = next
+        }
+        return units
+    }
+
+    static func children(of parent: DebugInfoEntry) -> [DebugInfoEntry] {
+        var raw = parent.raw
+        var child = Dwarf_Die()
+        guard dwarf_child(&raw, &child) == 0 else { return [] }
+        var children = [DebugInfoEntry(child)]
+        var sibling = Dwarf_Die()
+        while dwarf_siblingof(&child, &sibling) == 0 {
+            children.append(DebugInfoEntry(sibling))
+            child = sibling
+        }
+        return children
+    }
+
+    static func name(of die: DebugInfoEntry) -> String? {
+        var raw = die.raw
+        return dwarf_diename(&raw).map { String(cString: $0) }
+    }
+
+    static func byteSize(of die: DebugInfoEntry) -> UInt64? {
+        var raw = die.raw
+        let size = dwarf_bytesize(&raw)
+        return size >= 0 ? UInt64(size) : nil
+    }
+
+    /// The DIE DW_AT_type refers to.
+    static func type(of die: DebugInfoEntry) -> DebugInfoEntry? {
+        var raw = die.raw
+        var attribute = Dwarf_Attribute()
+        var target = Dwarf_Die()
+        guard dwarf_attr_integrate(&raw, UInt32(DW_AT_type), &attribute) != nil,
+              dwarf_formref_die(&attribute, &target) != nil
+        else { return nil }
+        return DebugInfoEntry(target)
+    }
+
+    static func signedAttribute(_ name: UInt32, of die: DebugInfoEntry) -> Int64? {
+        var raw = die.raw
+        var attribute = Dwarf_Attribute()
+        var value: Dwarf_Sword = 0
+        guard dwarf_attr(&raw, name, &attribute) != nil, dwarf_formsdata(&attribute, &value) == 0 else { return nil }
+        return value
+    }
+
+    /// A variable's static address, when its location is a plain DW_OP_addr.
+    /// Read from the raw block: Go writes DWARF 4 locations as DW_FORM_block1,
+    /// which libdw's dwarf_getlocation rejects ("not a location list value").
+    static func staticAddress(of die: DebugInfoEntry) -> UInt64? {
+        var raw = die.raw
+        var attribute = Dwarf_Attribute()
+        var block = Dwarf_Block()
+        guard dwarf_attr(&raw, UInt32(DW_AT_location), &attribute) != nil,
+              dwarf_formblock(&attribute, &block) == 0, block.length == 9, let data = block.data,
+              data[0] == UInt8(DW_OP_addr)
+        else { return nil }
+        return UnsafeRawPointer(data + 1).loadUnaligned(as: UInt64.self).littleEndian
+    }
 }

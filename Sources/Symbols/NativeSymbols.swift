@@ -95,9 +95,11 @@ public final class NativeSymbols {
         return frames
     }
 
+    func moduleHandle(for module: Module) -> DwflModuleHandle? { session.moduleHandles[module.base] }
+
     /// The DWARF file libdw uses for a module: its own, a separate debug file, or none.
     public func debugInfo(for module: Module) -> DebugInfoStatus {
-        guard let handle = session.moduleHandles[module.base] else { return .none }
+        guard let handle = moduleHandle(for: module) else { return .none }
         guard ElfUtils.moduleHasDwarf(handle) else { return .none }
         if let file = ElfUtils.moduleDebugFile(handle) { return .separate(path: file) }
         return .embedded

@@ -1,6 +1,9 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import CoreFile
-import Foundation
+import GoRuntime
 import ProcessImage
 import Reports
 
@@ -12,6 +15,8 @@ enum CommandRunner {
         case partial = 1
         case unusableCore = 2
         case executableProblem = 3
+        /// `goroutines` on a program that is not Go, or whose runtime cannot be read.
+        case goRuntimeUnreadable = 4
     }
 
     /// `body` opens what it needs and returns its report with every warning.
@@ -29,6 +34,9 @@ enum CommandRunner {
         } catch let error as CoreInspectError {
             printError("coreinspect: \(error)")
             throw ExitCode(status(for: error).rawValue)
+        } catch let error as GoRuntimeError {
+            printError("coreinspect: \(options.core): \(error)")
+            throw ExitCode(Status.goRuntimeUnreadable.rawValue)
         }
     }
 
@@ -40,7 +48,9 @@ enum CommandRunner {
     }
 
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        // write(2) rather than the C `stderr` global, which Swift 6 treats as shared mutable state.
+        let line = Array((message + "\n").utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }
 

@@ -1,0 +1,97 @@
+import CoreFile
+import ProcessImage
+import Symbols
+
+/// The Go runtime's view of a dumped process: build info, runtime layout,
+/// the pclntab, and every goroutine.
+public final class GoProcess {
+    public let buildInfo: GoBuildInfo
+    public let layout: GoRuntimeLayout
+    /// "DWARF" or "table go1.23" (and whether the table is the release's own).
+    public let layoutSource: String
+    public let symbols: GoSymbolTable
+    public let goroutines: [Goroutine]
+    public let warnings: [Warning]
+    private let memory: MemoryReader
+
+    /// - Throws: `GoRuntimeError.notGo` when the process has no Go build info.
+    public init(process: ProcessImage, native: NativeSymbols) throws {
+        guard let buildInfo = GoBuildInfo.read(from: process), let executable = process.mainExecutable else {
+            throw GoRuntimeError.notGo
+        }
+        self.buildInfo = buildInfo
+        memory = process.memory
+        var warnings: [Warning] = []
+        let bias = process.loadedProgramHeaders(of: executable)?.bias ?? 0
+        let dwarf = native.dwarfIndex(for: executable).flatMap { $0.isEmpty ? nil : $0 }
+
+        if let dwarf {
+            layout = try GoRuntimeLayout.fromDWARF(dwarf, memory: process.memory, bias: bias, release: buildInfo.goVersion)
+            layoutSource = "DWARF"
+        } else if let (table, exact) = GoRuntimeLayout.table(for: buildInfo.goVersion) {
+            layout = table
+            layoutSource = "table \(table.release)" + (exact ? "" : " (nearest to \(buildInfo.goVersion))")
+            if !exact {
+                warnings.append(Warning("\(buildInfo.goVersion) is newer than the runtime layouts known here and the binary has no DWARF; using \(table.release)'s: goroutines may be misread"))
+            }
+        } else {
+            throw GoRuntimeError.noLayout(goVersion: buildInfo.goVersion)
+        }
+        if layout.waitReasons.isEmpty {
+            warnings.append(Warning("no wait-reason strings for \(buildInfo.goVersion): waiting goroutines show as \"waiting\""))
+        }
+
+        symbols = try GoSymbolTable(process: process)
+        let reader = try GoroutineReader(memory: process.memory, layout: layout)
+        guard let slice = AllGoroutines.sliceAddress(dwarfAddress: dwarf?.variableAddress("runtime.allgs"), bias: bias,
+                                                     process: process, reader: reader)
+        else { throw GoRuntimeError.notFound(what: "runtime.allgs (no DWARF, and no slice of goroutines found by shape)") }
+        var goroutines: [Goroutine] = []
+        var buffer: [UInt8] = []
+        for address in try AllGoroutines.read(slice: slice, memory: process.memory) {
+            do {
+                let goroutine = try reader.read(address, buffer: &buffer)
+                if goroutine.status.base != GoroutineStatus.dead { goroutines.append(goroutine) }
+            } catch {
+                warnings.append(Warning("goroutine at \(address.hex) is unreadable: \(error)"))
+            }
+        }
+        self.goroutines = goroutines
+        self.warnings = warnings
+    }
+
+    /// A goroutine's stack, innermost first, with inlined calls as frames.
+    ///
+    /// Where it starts: a running goroutine at its thread's registers; one in
+    /// a system call at `g.syscallpc/sp`; any other at `g.sched`, where it parked.
+    public func stack(of goroutine: Goroutine, threads: [ProcessThread], maxFrames: Int = 256) -> (frames: [Frame], stopReason: String?, truncated: Bool) {
+        let walker = GoStackWalker(symbols: symbols, memory: memory)
+        let start: (pc: Address, sp: Address, exact: Bool)
+        if goroutine.status.base == GoroutineStatus.running,
+           let thread = threads.first(where: { $0.tid == goroutine.threadID }),
+           goroutine.stack.contains(thread.sp) {
+            start = (thread.pc, thread.sp, true)
+        } else if goroutine.status.base == GoroutineStatus.syscall, goroutine.syscallSP != .zero {
+            start = (goroutine.syscallPC, goroutine.syscallSP, false)
+        } else {
+            start = (goroutine.schedPC, goroutine.schedSP, false)
+        }
+        guard start.pc != .zero else { return ([], "no saved registers (pc 0)", true) }
+        let walk = walker.walk(pc: start.pc, sp: start.sp, exact: start.exact, bounds: goroutine.stack, maxFrames: maxFrames)
+        return (walk.frames, walk.stopReason, walk.truncated)
+    }
+
+    /// Where a goroutine was created: the function and line of its `go` statement.
+    /// The runtime names no creator for goroutine 1, which the runtime itself starts.
+    public func creationSite(of goroutine: Goroutine) -> GoSourceFrame? {
+        guard goroutine.creatorPC != .zero, goroutine.id != 1 else { return nil }
+        return symbols.frames(at: goroutine.creatorPC, isReturnAddress: true).last
+    }
+
+    /// Go frames for a thread whose pc is in Go code, walked with the pclntab.
+    public func threadStack(_ thread: ProcessThread, maxFrames: Int = 256) -> (frames: [Frame], stopReason: String?, truncated: Bool)? {
+        guard symbols.function(containing: thread.pc) != nil else { return nil }
+        let walk = GoStackWalker(symbols: symbols, memory: memory).walk(pc: thread.pc, sp: thread.sp, exact: true, bounds: nil, maxFrames: maxFrames)
+        return (walk.frames, walk.stopReason, walk.truncated)
+    }
+}

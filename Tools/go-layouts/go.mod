@@ -1,0 +1,3 @@
+module coreinspect/tools/go-layouts
+
+go 1.21
