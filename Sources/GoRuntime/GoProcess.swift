@@ -60,6 +60,18 @@ public final class GoProcess {
         self.warnings = warnings
     }
 
+    /// The Go runtime of a Go program; nil for other programs. A Go program
+    /// whose runtime cannot be read adds a warning and gets nil too.
+    public static func ifGoProgram(process: ProcessImage, native: NativeSymbols, warnings: inout [Warning]) -> GoProcess? {
+        guard GoBuildInfo.read(from: process) != nil else { return nil }
+        do {
+            return try GoProcess(process: process, native: native)
+        } catch {
+            warnings.append(Warning("Go runtime not readable: \(error); showing native stacks only"))
+            return nil
+        }
+    }
+
     /// A goroutine's stack, innermost first, with inlined calls as frames.
     ///
     /// Where it starts: a running goroutine at its thread's registers; one in

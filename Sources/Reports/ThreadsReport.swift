@@ -1,4 +1,5 @@
 import CoreFile
+import GoRuntime
 import ProcessImage
 import Symbols
 
@@ -13,6 +14,13 @@ public struct ThreadsReport: Encodable {
         public var frames: [FrameEntry]
         public var stopReason: String?
         public var truncated: Bool
+        /// In a Go program, the goroutine this thread runs.
+        public var goroutine: GoroutineOnThread?
+    }
+
+    public struct GoroutineOnThread: Encodable {
+        public var id: Int64
+        public var state: String
     }
 
     public struct FrameEntry: Encodable {
@@ -29,11 +37,18 @@ public struct ThreadsReport: Encodable {
 
     public var pid: Int32?
     public var threads: [ThreadEntry]
+    /// Every goroutine too, with `threads --goroutines` on a Go program.
+    public var goroutines: GoroutinesReport?
 
-    public init(process: ProcessImage, symbols: NativeSymbols, includeRegisters: Bool, maxFrames: Int) {
+    /// - Parameter go: the Go runtime, for a Go program: threads in Go code are
+    ///   walked with the pclntab (which needs no DWARF) and name their goroutine.
+    public init(process: ProcessImage, symbols: NativeSymbols, go: GoProcess? = nil, includeRegisters: Bool, maxFrames: Int,
+                includeGoroutines: Bool = false) {
         pid = process.processInfo?.pid
         threads = process.threads.map { thread in
-            let stack = symbols.stack(of: thread, maxFrames: maxFrames)
+            let stack = go?.threadStack(thread, maxFrames: maxFrames).map { ThreadStack(tid: thread.tid, frames: $0.frames, stopReason: $0.stopReason, truncated: $0.truncated) }
+                ?? symbols.stack(of: thread, maxFrames: maxFrames)
+            let goroutine = go?.goroutines.first { $0.threadID == thread.tid && [GoroutineStatus.running, GoroutineStatus.syscall].contains($0.status.base) }
             let registers = includeRegisters
                 ? Dictionary(thread.registers.named.map { ($0.name, Address($0.value).hex) }, uniquingKeysWith: { first, _ in first })
                 : nil
@@ -41,7 +56,11 @@ public struct ThreadsReport: Encodable {
                                signal: thread.tookSignal ? thread.signal.map(SignalSummary.init) : nil,
                                registers: registers,
                                frames: stack.frames.enumerated().map { FrameEntry($1, index: $0) },
-                               stopReason: stack.stopReason, truncated: stack.truncated)
+                               stopReason: stack.stopReason, truncated: stack.truncated,
+                               goroutine: goroutine.map { GoroutineOnThread(id: $0.id, state: $0.stateName) })
+        }
+        if includeGoroutines, let go {
+            goroutines = GoroutinesReport(process: process, go: go, filter: GoroutinesReport.Filter(), group: false, maxFrames: maxFrames)
         }
     }
 
@@ -50,6 +69,7 @@ public struct ThreadsReport: Encodable {
         for thread in threads {
             var title = "Thread \(thread.tid)"
             if let name = thread.name { title += " \"\(name)\"" }
+            if let goroutine = thread.goroutine { title += "  goroutine \(goroutine.id) [\(goroutine.state)]" }
             if thread.tookSignal {
                 let signal = thread.signal.map { " \($0.name)" } ?? ""
                 title += style.red("  <- took the signal\(signal)")
@@ -66,6 +86,7 @@ public struct ThreadsReport: Encodable {
             }
             out.append("")
         }
+        if let goroutines { out.append(goroutines.text(style: style)) }
         return out.joined(separator: "\n")
     }
 }
@@ -123,7 +144,9 @@ extension ThreadsReport {
     /// An executable without DWARF: its frames are named from the ELF symbol
     /// table and carry no source lines or inlined calls. (System libraries
     /// without debug packages are the norm; `info` lists them.)
-    public func warnings(process: ProcessImage, symbols: NativeSymbols) -> [Warning] {
+    public func warnings(process: ProcessImage, symbols: NativeSymbols, go: GoProcess? = nil) -> [Warning] {
+        // Go code needs no DWARF: the pclntab names its frames.
+        guard go == nil else { return [] }
         let used = Set(threads.flatMap { $0.frames.compactMap(\.module) })
         return process.modules.filter { used.contains($0.name) && $0.kind == .executable && !symbols.debugInfo(for: $0).hasDebugInfo }
             .map { Warning("\($0.located?.path ?? $0.name): no debug info; names come from the ELF symbol table, without source lines or inlined calls") }

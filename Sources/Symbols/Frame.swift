@@ -40,4 +40,11 @@ public struct ThreadStack: Sendable {
     public var stopReason: String?
     /// True when the frame limit or a loop cut the stack short.
     public var truncated: Bool
+
+    public init(tid: Int32, frames: [Frame], stopReason: String?, truncated: Bool) {
+        self.tid = tid
+        self.frames = frames
+        self.stopReason = stopReason
+        self.truncated = truncated
+    }
 }

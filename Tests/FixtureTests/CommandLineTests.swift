@@ -25,6 +25,13 @@ final class CommandLineTests: XCTestCase {
         var executable: Executable?
     }
 
+    private struct Goroutines: Decodable {
+        struct Entry: Decodable { var id: Int64; var state: String }
+        struct Group: Decodable { var count: Int; var ids: [Int64] }
+        var goroutines: [Entry]?
+        var groups: [Group]?
+    }
+
     private struct Notes: Decodable {
         struct Note: Decodable { var type: String; var fields: [Field] }
         struct Field: Decodable { var name: String; var value: String }
@@ -85,6 +92,38 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(info.go?.version, truth.go_version, "\(fixture) stripped=\(truth.stripped)")
             XCTAssertEqual(info.go?.mainModule, truth.main_module, "\(fixture)")
         }
+    }
+
+    func testThreadsOfAStrippedGoProgramAreNamedFromThePclntab() throws {
+        for (fixture, truth) in try Fixtures.go() where truth.stripped {
+            let result = try Shell.coreinspect(["threads", try fixture.core(), "--exe", try fixture.executable(named: truth.exe), "--json"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let threads = try decode(Threads.self, result.stdout).result.threads
+            XCTAssertFalse(threads.isEmpty)
+            for thread in threads {
+                XCTAssertFalse(thread.frames.isEmpty, "\(fixture) thread \(thread.tid)")
+                XCTAssertTrue(thread.frames.allSatisfy { $0.function?.isEmpty == false }, "\(fixture) thread \(thread.tid): \(thread.frames.map(\.function))")
+            }
+        }
+    }
+
+    func testGoroutinesGroupFoldsIdenticalStacks() throws {
+        for (fixture, truth) in try Fixtures.go() {
+            let arguments = ["goroutines", try fixture.core(), "--exe", try fixture.executable(named: truth.exe)]
+            let all = try decode(Goroutines.self, try Shell.coreinspect(arguments + ["--json"]).stdout).result
+            let grouped = try decode(Goroutines.self, try Shell.coreinspect(arguments + ["--json", "--group"]).stdout).result
+            XCTAssertEqual(grouped.groups?.map(\.count).reduce(0, +), all.goroutines?.count, "\(fixture)")
+            XCTAssertEqual(Set(grouped.groups?.flatMap(\.ids) ?? []), Set(all.goroutines?.map(\.id) ?? []), "\(fixture)")
+            let filtered = try decode(Goroutines.self, try Shell.coreinspect(arguments + ["--json", "--state", "select"]).stdout).result
+            XCTAssertEqual(filtered.goroutines?.map(\.id), truth.goroutines.filter { $0.state == "select" }.map(\.id), "\(fixture)")
+        }
+    }
+
+    func testGoroutinesOnACProgramSaysItIsNotGo() throws {
+        let (core, exe, _) = try kernelFixture()
+        let result = try Shell.coreinspect(["goroutines", core, "--exe", exe])
+        XCTAssertEqual(result.status, 4, result.stderr)
+        XCTAssertTrue(result.stderr.contains("not a Go program"), result.stderr)
     }
 
     func testNotesListEveryThreadStatus() throws {

@@ -93,13 +93,15 @@ struct NativeTruth: Decodable {
     var threads: [Thread]
 }
 
-/// The parts of a Go fixture's truth.json that the foundation checks.
+/// The parts of a Go fixture's truth.json that the tests check.
 struct GoTruth: Decodable {
+    struct Goroutine: Decodable { var id: Int64; var state: String }
     var exe: String
     var pid: Int32
     var go_version: String
     var main_module: String
     var stripped: Bool
+    var goroutines: [Goroutine]
 }
 
 struct FixtureError: Error, CustomStringConvertible {

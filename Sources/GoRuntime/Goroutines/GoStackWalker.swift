@@ -10,9 +10,10 @@ struct GoStackWalker {
     let symbols: GoSymbolTable
     let memory: MemoryReader
 
-    /// Functions where a goroutine's or thread's stack legitimately begins.
+    /// Functions where a goroutine's or thread's stack legitimately begins (mcall runs on
+    /// g0 and never returns there; the goroutine it parked has its own stack).
     static let outermostFunctions: Set<String> = [
-        "runtime.goexit", "runtime.mstart", "runtime.mstart0", "runtime.rt0_go", "runtime.morestack",
+        "runtime.goexit", "runtime.mstart", "runtime.mstart0", "runtime.rt0_go", "runtime.morestack", "runtime.mcall",
         "runtime.sigtramp", "runtime.sigreturn__sigaction",
     ]
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GoRuntime
 import ProcessImage
 import Reports
 import Symbols
@@ -12,6 +13,9 @@ struct Threads: ParsableCommand {
     @Flag(help: "Also show each thread's registers.")
     var registers = false
 
+    @Flag(help: "In a Go program, also list every goroutine with its stack.")
+    var goroutines = false
+
     @Option(help: "Show at most this many frames per thread.")
     var maxFrames = 256
 
@@ -23,9 +27,12 @@ struct Threads: ParsableCommand {
         try CommandRunner.run(command: "threads", options: options) {
             let process = try ProcessImage(corePath: options.core, search: options.search)
             let symbols = try NativeSymbols(process: process, search: options.search)
-            let report = ThreadsReport(process: process, symbols: symbols, includeRegisters: registers, maxFrames: maxFrames)
-            return CommandOutcome(result: report, text: { report.text(style: $0) },
-                                  warnings: process.warnings + report.warnings(process: process, symbols: symbols))
+            var warnings = process.warnings
+            let go = GoProcess.ifGoProgram(process: process, native: symbols, warnings: &warnings)
+            let report = ThreadsReport(process: process, symbols: symbols, go: go, includeRegisters: registers, maxFrames: maxFrames,
+                                       includeGoroutines: goroutines)
+            warnings += (go?.warnings ?? []) + report.warnings(process: process, symbols: symbols, go: go)
+            return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings)
         }
     }
 }
