@@ -78,22 +78,26 @@ public final class GoProcess {
     /// a system call at `g.syscallpc/sp`; any other at `g.sched`, where it parked.
     public func stack(of goroutine: Goroutine, threads: [ProcessThread], maxFrames: Int = 256) -> (frames: [Frame], stopReason: String?, truncated: Bool) {
         let walker = GoStackWalker(symbols: symbols, memory: memory)
-        let start: (pc: Address, sp: Address, exact: Bool)
-        if goroutine.status.base == GoroutineStatus.running,
-           let thread = threads.first(where: { $0.tid == goroutine.threadID }),
-           goroutine.stack.contains(thread.sp) {
-            start = (thread.pc, thread.sp, true)
-        } else if goroutine.status.base == GoroutineStatus.syscall, goroutine.syscallSP != .zero {
-            start = (goroutine.syscallPC, goroutine.syscallSP, false)
+        if goroutine.status.base == GoroutineStatus.running, let thread = threads.first(where: { $0.tid == goroutine.threadID }) {
+            // The thread may be in a signal handler on its signal stack; its walk
+            // crosses the signal frame, and the goroutine's frames are those on its own stack.
+            let walk = walker.walk(pc: thread.pc, sp: thread.sp, exact: true, bounds: nil, maxFrames: maxFrames)
+            if let first = walk.stackPointers.firstIndex(where: { goroutine.stack.contains($0) }) {
+                return (Array(walk.frames[first...]), walk.stopReason, walk.truncated)
+            }
+        }
+        let start: (pc: Address, sp: Address)
+        if goroutine.status.base == GoroutineStatus.syscall, goroutine.syscallSP != .zero {
+            start = (goroutine.syscallPC, goroutine.syscallSP)
         } else {
-            start = (goroutine.schedPC, goroutine.schedSP, false)
+            // Parked, or running on g0 (systemstack saved where it left the goroutine).
+            start = (goroutine.schedPC, goroutine.schedSP)
         }
         guard start.pc != .zero else { return ([], "no saved registers (pc 0)", true) }
-        let walk = walker.walk(pc: start.pc, sp: start.sp, exact: start.exact, bounds: goroutine.stack, maxFrames: maxFrames)
+        let walk = walker.walk(pc: start.pc, sp: start.sp, exact: false, bounds: goroutine.stack, maxFrames: maxFrames)
         return (walk.frames, walk.stopReason, walk.truncated)
     }
 
-    /// Where a goroutine was created: the function and line of its `go` statement.
     /// The runtime names no creator for goroutine 1, which the runtime itself starts.
     public func creationSite(of goroutine: Goroutine) -> GoSourceFrame? {
         guard goroutine.creatorPC != .zero, goroutine.id != 1 else { return nil }

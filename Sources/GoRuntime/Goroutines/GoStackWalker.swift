@@ -14,11 +14,15 @@ struct GoStackWalker {
     /// g0 and never returns there; the goroutine it parked has its own stack).
     static let outermostFunctions: Set<String> = [
         "runtime.goexit", "runtime.mstart", "runtime.mstart0", "runtime.rt0_go", "runtime.morestack", "runtime.mcall",
-        "runtime.sigtramp", "runtime.sigreturn__sigaction",
     ]
+    /// The runtime's signal entry: the kernel's signal frame sits just above it,
+    /// holding the registers of the code the signal interrupted.
+    static let signalTrampoline = "runtime.sigtramp"
 
     struct Walk {
         var frames: [Frame] = []
+        /// The stack pointer of each frame in `frames` (inlined frames share their caller's).
+        var stackPointers: [Address] = []
         var stopReason: String?
         var truncated = false
     }
@@ -27,19 +31,23 @@ struct GoStackWalker {
     ///   - exact: true when `pc` is the exact instruction (a thread stopped or
     ///     interrupted there); false when it is a return or resume address, which
     ///     is looked up at `pc - 1` as the runtime does.
-    ///   - bounds: the goroutine's stack; frames must stay inside it.
-    func walk(pc startPC: Address, sp startSP: Address, exact: Bool, bounds: AddressRange?, maxFrames: Int) -> Walk {
+    ///   - bounds: the goroutine's stack; frames must stay inside it. Nil for a
+    ///     thread's stack, which may cross from a signal stack to a goroutine's.
+    func walk(pc startPC: Address, sp startSP: Address, exact startExact: Bool, bounds: AddressRange?, maxFrames: Int) -> Walk {
         var walk = Walk()
         var pc = startPC
         var sp = startSP
+        var exact = startExact
         var physicalFrames = 0
         while true {
-            let lookup = exact && physicalFrames == 0 ? pc : pc.retreated(by: 1)
+            let lookup = exact ? pc : pc.retreated(by: 1)
             guard let function = symbols.function(containing: lookup) else {
                 walk.stopReason = "pc \(pc.hex) is not in Go code"
                 break
             }
-            walk.frames += symbols.frames(at: pc, isReturnAddress: !(exact && physicalFrames == 0)).map { frame(pc: pc, exact: exact && physicalFrames == 0, $0) }
+            let frames = symbols.frames(at: pc, isReturnAddress: !exact).map { frame(pc: pc, exact: exact, $0) }
+            walk.frames += frames
+            walk.stackPointers += Array(repeating: sp, count: frames.count)
             physicalFrames += 1
             if GoStackWalker.outermostFunctions.contains(function.name) { break }
             if physicalFrames >= maxFrames {
@@ -53,6 +61,15 @@ struct GoStackWalker {
                 break
             }
             let returnSlot = sp.advanced(by: UInt64(delta))
+            if function.name == GoStackWalker.signalTrampoline {
+                guard let interrupted = try? X86_64SignalFrame.interruptedRegisters(returnSlot: returnSlot, memory: memory) else {
+                    walk.stopReason = "cannot read the signal frame at \(returnSlot.hex)"
+                    walk.truncated = true
+                    break
+                }
+                (pc, sp, exact) = (interrupted.pc, interrupted.sp, true)
+                continue
+            }
             guard let callerPC = try? memory.readPointer(at: returnSlot) else {
                 walk.stopReason = "cannot read the return address at \(returnSlot.hex)"
                 walk.truncated = true
@@ -65,8 +82,7 @@ struct GoStackWalker {
                 break
             }
             if callerPC == .zero { break }
-            pc = callerPC
-            sp = callerSP
+            (pc, sp, exact) = (callerPC, callerSP, false)
         }
         return walk
     }
