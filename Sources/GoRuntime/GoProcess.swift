@@ -13,6 +13,8 @@ public final class GoProcess {
     public let goroutines: [Goroutine]
     public let warnings: [Warning]
     private let memory: MemoryReader
+    private let frameCache = GoFrameCache()
+    private var walker: GoStackWalker { GoStackWalker(symbols: symbols, memory: memory, cache: frameCache) }
 
     /// - Throws: `GoRuntimeError.notGo` when the process has no Go build info.
     public init(process: ProcessImage, native: NativeSymbols) throws {
@@ -77,7 +79,6 @@ public final class GoProcess {
     /// Where it starts: a running goroutine at its thread's registers; one in
     /// a system call at `g.syscallpc/sp`; any other at `g.sched`, where it parked.
     public func stack(of goroutine: Goroutine, threads: [ProcessThread], maxFrames: Int = 256) -> (frames: [Frame], stopReason: String?, truncated: Bool) {
-        let walker = GoStackWalker(symbols: symbols, memory: memory)
         if goroutine.status.base == GoroutineStatus.running, let thread = threads.first(where: { $0.tid == goroutine.threadID }) {
             // The thread may be in a signal handler on its signal stack; its walk
             // crosses the signal frame, and the goroutine's frames are those on its own stack.
@@ -98,16 +99,45 @@ public final class GoProcess {
         return (walk.frames, walk.stopReason, walk.truncated)
     }
 
-    /// The runtime names no creator for goroutine 1, which the runtime itself starts.
-    public func creationSite(of goroutine: Goroutine) -> GoSourceFrame? {
-        guard goroutine.creatorPC != .zero, goroutine.id != 1 else { return nil }
-        return symbols.frames(at: goroutine.creatorPC, isReturnAddress: true).last
+    /// True for compiler-generated wrappers (method value wrappers, go-statement
+    /// closures before 1.22), which the runtime's default traceback hides.
+    public func isWrapper(_ frame: Frame) -> Bool {
+        guard !frame.isInlined, let wrapperID = layout.constants["internal/abi.FuncIDWrapper"],
+              let function = symbols.function(containing: frame.lookupPC)
+        else { return false }
+        return Int64(function.funcID) == wrapperID
     }
 
-    /// Go frames for a thread whose pc is in Go code, walked with the pclntab.
-    public func threadStack(_ thread: ProcessThread, maxFrames: Int = 256) -> (frames: [Frame], stopReason: String?, truncated: Bool)? {
-        guard symbols.function(containing: thread.pc) != nil else { return nil }
-        let walk = GoStackWalker(symbols: symbols, memory: memory).walk(pc: thread.pc, sp: thread.sp, exact: true, bounds: nil, maxFrames: maxFrames)
-        return (walk.frames, walk.stopReason, walk.truncated)
+    /// The runtime names no creator for goroutine 1, which the runtime itself starts.
+    public func creationSite(of goroutine: Goroutine) -> GoSourceFrame? {
+        guard goroutine.creatorPC != .zero, goroutine.id != 1,
+              let frame = frameCache.entry(pc: goroutine.creatorPC, exact: false, symbols: symbols)?.frames.last,
+              let function = frame.function
+        else { return nil }
+        return GoSourceFrame(function: function, file: frame.file, line: frame.line, isInlined: frame.isInlined, pc: frame.pc)
+    }
+
+    /// A thread's stack in a Go program. Go code is walked with the pclntab;
+    /// a thread that starts outside Go code (in the vDSO, or C called through
+    /// cgo) is unwound with CFI until its first Go frame, and Go's walk takes
+    /// over there.
+    public func threadStack(_ thread: ProcessThread, native: NativeSymbols, maxFrames: Int = 256) -> ThreadStack {
+        func goWalk(pc: Address, sp: Address, exact: Bool) -> GoStackWalker.Walk {
+            walker.walk(pc: pc, sp: sp, exact: exact, bounds: nil, maxFrames: maxFrames)
+        }
+        if symbols.function(containing: thread.pc) != nil {
+            let walk = goWalk(pc: thread.pc, sp: thread.sp, exact: true)
+            return ThreadStack(tid: thread.tid, frames: walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
+        }
+        let physical = native.physicalFrames(of: thread, maxFrames: maxFrames)
+        let handover = physical.frames.firstIndex { frame in
+            frame.sp != nil && symbols.function(containing: frame.isActivation ? frame.pc : frame.pc.retreated(by: 1)) != nil
+        }
+        guard let handover, let sp = physical.frames[handover].sp else {
+            return native.stack(of: thread, maxFrames: maxFrames)
+        }
+        let nativeFrames = physical.frames[..<handover].flatMap { native.frames(at: $0.pc, isActivation: $0.isActivation) }
+        let walk = goWalk(pc: physical.frames[handover].pc, sp: sp, exact: physical.frames[handover].isActivation)
+        return ThreadStack(tid: thread.tid, frames: nativeFrames + walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
     }
 }

@@ -97,6 +97,15 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
         }
     }
 
+    /// The fast path for word reads: one binary search and a load, no copy.
+    public func readUInt64(at address: Address) throws -> UInt64 {
+        if let index = regionIndex(containing: address), let bytes = bytes(of: regions[index]) {
+            let offset = address.offset(from: regions[index].range.start)
+            if let value = bytes.load(UInt64.self, at: offset) { return value }
+        }
+        return try readInteger(UInt64.self, at: address)
+    }
+
     /// Totals by source, for `info`.
     public var byteCounts: (core: UInt64, file: UInt64, absent: UInt64) {
         var totals: (core: UInt64, file: UInt64, absent: UInt64) = (0, 0, 0)

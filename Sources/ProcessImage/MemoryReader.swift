@@ -6,6 +6,10 @@ public protocol MemoryReader: AnyObject {
     /// Fills `buffer` with the bytes at `address`, or throws `.unmapped` /
     /// `.notInCore` naming the first address that could not be read.
     func read(into buffer: UnsafeMutableRawBufferPointer, at address: Address) throws
+
+    /// One little-endian word. Unwinders read millions of these; a reader can
+    /// answer without the generic copy.
+    func readUInt64(at address: Address) throws -> UInt64
 }
 
 extension MemoryReader {
@@ -16,6 +20,7 @@ extension MemoryReader {
     }
 
     public func readUInt64(at address: Address) throws -> UInt64 { try readInteger(UInt64.self, at: address) }
+
     public func readUInt32(at address: Address) throws -> UInt32 { try readInteger(UInt32.self, at: address) }
 
     public func readPointer(at address: Address) throws -> Address { Address(try readUInt64(at: address)) }

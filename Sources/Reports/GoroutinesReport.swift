@@ -65,45 +65,51 @@ public struct GoroutinesReport: Encodable {
         goVersion = go.buildInfo.goVersion
         layoutSource = go.layoutSource
         let signaledTID = process.threads.first(where: \.tookSignal)?.tid
+        // Thousands of goroutines share a few stacks: convert each distinct stack once.
+        var converted: [[UInt64]: [ThreadsReport.FrameEntry]] = [:]
+        var stackKeys: [Int64: [UInt64]] = [:]
         var entries = go.goroutines.map { goroutine -> Entry in
             let stack = go.stack(of: goroutine, threads: process.threads, maxFrames: maxFrames)
+            let key = stack.frames.map { $0.pc.rawValue &+ ($0.isInlined ? 1 << 63 : 0) }
+            stackKeys[goroutine.id] = key
+            let frames = converted[key] ?? stack.frames.enumerated().map { ThreadsReport.FrameEntry($1, index: $0) }
+            converted[key] = frames
             return Entry(id: goroutine.id, status: goroutine.status.name, waitReason: goroutine.waitReason, state: goroutine.stateName,
                          waitSince: goroutine.waitSince == 0 ? nil : goroutine.waitSince, thread: goroutine.threadID,
                          tookSignal: goroutine.threadID != nil && goroutine.threadID == signaledTID,
                          createdBy: go.creationSite(of: goroutine).map { SourceSite(function: $0.function, file: $0.file, line: $0.line) },
-                         parentID: goroutine.parentID,
-                         frames: stack.frames.enumerated().map { ThreadsReport.FrameEntry($1, index: $0) },
-                         stopReason: stack.stopReason, truncated: stack.truncated)
+                         parentID: goroutine.parentID, frames: frames, stopReason: stack.stopReason, truncated: stack.truncated)
         }
         entries = entries.filter(filter.accepts).sorted { $0.id < $1.id }
         total = entries.count
         if group {
-            groups = GoroutinesReport.group(entries)
+            groups = GoroutinesReport.group(entries, stackKeys: stackKeys)
         } else {
             goroutines = entries
         }
     }
 
-    /// Goroutines with the same state, stack (function and line per frame) and creator fold into one group.
-    static func group(_ entries: [Entry]) -> [Group] {
+    /// Goroutines with the same state, stack (the same pcs, as the runtime's
+    /// goroutine profile groups them) and creator fold into one group.
+    static func group(_ entries: [Entry], stackKeys: [Int64: [UInt64]]) -> [Group] {
         struct Key: Hashable {
             var state: String
-            var frames: [String]
+            var stack: [UInt64]
             var createdBy: SourceSite?
         }
-        var groups: [Key: Group] = [:]
-        var order: [Key] = []
+        var indexByKey: [Key: Int] = [:]
+        var groups: [Group] = []
         for entry in entries {
-            let key = Key(state: entry.state, frames: entry.frames.map { "\($0.function ?? "?") \($0.file ?? ""):\($0.line ?? 0)" },
-                          createdBy: entry.createdBy)
-            if groups[key] == nil {
-                order.append(key)
-                groups[key] = Group(count: 0, state: entry.state, ids: [], createdBy: entry.createdBy, frames: entry.frames)
+            let key = Key(state: entry.state, stack: stackKeys[entry.id] ?? [], createdBy: entry.createdBy)
+            if let index = indexByKey[key] {
+                groups[index].count += 1
+                groups[index].ids.append(entry.id)
+            } else {
+                indexByKey[key] = groups.count
+                groups.append(Group(count: 1, state: entry.state, ids: [entry.id], createdBy: entry.createdBy, frames: entry.frames))
             }
-            groups[key]?.count += 1
-            groups[key]?.ids.append(entry.id)
         }
-        return order.compactMap { groups[$0] }.sorted { $0.count > $1.count || ($0.count == $1.count && $0.ids[0] < $1.ids[0]) }
+        return groups.sorted { $0.count > $1.count || ($0.count == $1.count && $0.ids[0] < $1.ids[0]) }
     }
 
     public func text(style: TextStyle) -> String {

@@ -46,8 +46,7 @@ public struct ThreadsReport: Encodable {
                 includeGoroutines: Bool = false) {
         pid = process.processInfo?.pid
         threads = process.threads.map { thread in
-            let stack = go?.threadStack(thread, maxFrames: maxFrames).map { ThreadStack(tid: thread.tid, frames: $0.frames, stopReason: $0.stopReason, truncated: $0.truncated) }
-                ?? symbols.stack(of: thread, maxFrames: maxFrames)
+            let stack = go?.threadStack(thread, native: symbols, maxFrames: maxFrames) ?? symbols.stack(of: thread, maxFrames: maxFrames)
             let goroutine = go?.goroutines.first { $0.threadID == thread.tid && [GoroutineStatus.running, GoroutineStatus.syscall].contains($0.status.base) }
             let registers = includeRegisters
                 ? Dictionary(thread.registers.named.map { ($0.name, Address($0.value).hex) }, uniquingKeysWith: { first, _ in first })

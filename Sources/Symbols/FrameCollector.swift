@@ -15,6 +15,8 @@ final class FrameCollector {
 
     let limit: Int
     private(set) var frames: [RawFrame] = []
+    /// Each frame's stack pointer, where libdwfl knows it.
+    private(set) var stackPointers: [UInt64?] = []
     private(set) var hitLimit = false
     private(set) var looped = false
     private var seen: Set<FrameKey> = []
@@ -34,12 +36,13 @@ final class FrameCollector {
         guard let (pc, isActivation) = ElfUtils.framePC(state) else { return -1 }
         // A corrupt stack can make CFI walk in a circle; the same pc at the
         // same sp twice means it will never end.
-        if let sp = ElfUtils.frameRegister(state, FrameCollector.stackPointerRegister),
-           !seen.insert(FrameKey(pc: pc, sp: sp)).inserted {
+        let sp = ElfUtils.frameRegister(state, FrameCollector.stackPointerRegister)
+        if let sp, !seen.insert(FrameKey(pc: pc, sp: sp)).inserted {
             looped = true
             return CElfUtils_callbackStop()
         }
         frames.append(RawFrame(pc: pc, isActivation: isActivation))
+        stackPointers.append(sp)
         if frames.count >= limit {
             hitLimit = true
             return CElfUtils_callbackStop()

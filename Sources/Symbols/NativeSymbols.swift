@@ -29,24 +29,36 @@ public final class NativeSymbols {
 
     /// Unwinds and symbolizes one thread. Inlined calls become frames of their own.
     public func stack(of thread: ProcessThread, maxFrames: Int = 256) -> ThreadStack {
+        let walk = physicalFrames(of: thread, maxFrames: maxFrames)
+        return ThreadStack(tid: thread.tid, frames: walk.frames.flatMap { frames(at: $0.pc, isActivation: $0.isActivation) },
+                           stopReason: walk.stopReason, truncated: walk.truncated)
+    }
+
+    /// A frame as the unwinder found it, before symbolization.
+    public struct PhysicalFrame: Sendable {
+        public var pc: Address
+        public var sp: Address?
+        public var isActivation: Bool
+    }
+
+    /// The thread's frames as CFI unwinding finds them, with stack pointers, so
+    /// another unwinder (Go's) can take over part way.
+    public func physicalFrames(of thread: ProcessThread, maxFrames: Int = 256) -> (frames: [PhysicalFrame], stopReason: String?, truncated: Bool) {
         if let attachError {
-            return ThreadStack(tid: thread.tid, frames: frames(at: thread.pc, isActivation: true),
-                               stopReason: attachError, truncated: true)
+            return ([PhysicalFrame(pc: thread.pc, sp: thread.sp, isActivation: true)], attachError, true)
         }
         let collector = FrameCollector(limit: maxFrames)
         let error = withExtendedLifetime(collector) {
             ElfUtils.threadFrames(session.handle, tid: thread.tid, context: Unmanaged.passUnretained(collector).toOpaque(),
                                   callback: FrameCollector.callback)
         }
-        var frames: [Frame] = []
-        for raw in collector.frames {
-            frames += self.frames(at: Address(raw.pc), isActivation: raw.isActivation)
+        let frames = zip(collector.frames, collector.stackPointers).map {
+            PhysicalFrame(pc: Address($0.pc), sp: $1.map { Address($0) }, isActivation: $0.isActivation)
         }
         var stopReason = error
         if collector.looped { stopReason = "the unwind looped (same frame twice); stopped" }
         if collector.hitLimit { stopReason = "stopped after \(maxFrames) frames" }
-        return ThreadStack(tid: thread.tid, frames: frames, stopReason: stopReason,
-                           truncated: collector.looped || collector.hitLimit)
+        return (frames, stopReason, collector.looped || collector.hitLimit)
     }
 
     /// The frames at one pc: the function containing it, preceded by any

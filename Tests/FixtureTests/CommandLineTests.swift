@@ -89,13 +89,13 @@ final class CommandLineTests: XCTestCase {
             let result = try Shell.coreinspect(["info", try fixture.core(), "--exe", try fixture.executable(named: truth.exe), "--json"])
             XCTAssertTrue([0, 1].contains(result.status), result.stderr)
             let info = try decode(Info.self, result.stdout).result
-            XCTAssertEqual(info.go?.version, truth.go_version, "\(fixture) stripped=\(truth.stripped)")
+            XCTAssertEqual(info.go?.version, truth.go_version, "\(fixture) stripped=\(truth.stripped == true)")
             XCTAssertEqual(info.go?.mainModule, truth.main_module, "\(fixture)")
         }
     }
 
     func testThreadsOfAStrippedGoProgramAreNamedFromThePclntab() throws {
-        for (fixture, truth) in try Fixtures.go() where truth.stripped {
+        for (fixture, truth) in try Fixtures.go() where truth.stripped == true {
             let result = try Shell.coreinspect(["threads", try fixture.core(), "--exe", try fixture.executable(named: truth.exe), "--json"])
             XCTAssertEqual(result.status, 0, result.stderr)
             let threads = try decode(Threads.self, result.stdout).result.threads
@@ -115,7 +115,9 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(grouped.groups?.map(\.count).reduce(0, +), all.goroutines?.count, "\(fixture)")
             XCTAssertEqual(Set(grouped.groups?.flatMap(\.ids) ?? []), Set(all.goroutines?.map(\.id) ?? []), "\(fixture)")
             let filtered = try decode(Goroutines.self, try Shell.coreinspect(arguments + ["--json", "--state", "select"]).stdout).result
-            XCTAssertEqual(filtered.goroutines?.map(\.id), truth.goroutines.filter { $0.state == "select" }.map(\.id), "\(fixture)")
+            if let listed = truth.goroutines {
+                XCTAssertEqual(filtered.goroutines?.map(\.id).sorted(), listed.filter { $0.state == "select" }.map(\.id).sorted(), "\(fixture)")
+            }
         }
     }
 

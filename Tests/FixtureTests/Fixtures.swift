@@ -10,16 +10,17 @@ enum Fixtures {
     static let testCores = packageRoot + "/TestCores"
     static let cache = packageRoot + "/.build/test-cores"
 
-    /// Every `*.truth.json` under TestCores/, as (fixture directory, dump name).
+    /// Every `*.truth.json` under TestCores/, at any depth (go-states keeps one folder per Go release).
     static func all() -> [Fixture] {
-        let directories = (try? FileManager.default.contentsOfDirectory(atPath: testCores)) ?? []
-        return directories.sorted().flatMap { name -> [Fixture] in
-            let directory = testCores + "/" + name
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-            return files.filter { $0.hasSuffix(".truth.json") }.sorted().map {
-                Fixture(directory: directory, dump: String($0.dropLast(".truth.json".count)))
-            }
+        let enumerator = FileManager.default.enumerator(atPath: testCores)
+        var fixtures: [Fixture] = []
+        while let relative = enumerator?.nextObject() as? String {
+            guard relative.hasSuffix(".truth.json") else { continue }
+            let path = testCores + "/" + relative
+            fixtures.append(Fixture(directory: (path as NSString).deletingLastPathComponent,
+                                    dump: String((relative as NSString).lastPathComponent.dropLast(".truth.json".count))))
         }
+        return fixtures.sorted { $0.description < $1.description }
     }
 
     static func native() throws -> [(Fixture, NativeTruth)] {
@@ -55,7 +56,7 @@ struct Fixture: CustomStringConvertible {
     /// gcore, kernel, stripped…: the prefix of `<dump>.core.xz` and `<dump>.truth.json`.
     var dump: String
 
-    var name: String { (directory as NSString).lastPathComponent }
+    var name: String { String(directory.dropFirst(Fixtures.testCores.count + 1)) }
     var description: String { "\(name)/\(dump)" }
     var truthPath: String { directory + "/\(dump).truth.json" }
 
@@ -96,12 +97,15 @@ struct NativeTruth: Decodable {
 /// The parts of a Go fixture's truth.json that the tests check.
 struct GoTruth: Decodable {
     struct Goroutine: Decodable { var id: Int64; var state: String }
+    /// go-many lists goroutines by group instead (function, state, count).
+    struct Group: Decodable { var function: String; var state: String; var count: Int }
     var exe: String
     var pid: Int32
     var go_version: String
     var main_module: String
-    var stripped: Bool
-    var goroutines: [Goroutine]
+    var stripped: Bool?
+    var goroutines: [Goroutine]?
+    var groups: [Group]?
 }
 
 struct FixtureError: Error, CustomStringConvertible {

@@ -66,8 +66,10 @@ var wanted = []struct {
 var sizedTypes = []string{"runtime.g", "runtime.m", "runtime.gobuf", "runtime.stack", "runtime.schedt", "runtime.moduledata"}
 
 // statusConstant matches the goroutine status constants (_Gidle, _Gscan,
-// _Gmoribund_unused, ...) but not _GCoff or _GoidCacheBatch.
-var statusConstant = regexp.MustCompile(`^runtime\._G[a-z][a-z_]*$`)
+// _Gmoribund_unused, ...) but not _GCoff or _GoidCacheBatch, and the
+// abi.FuncID values tracebacks treat specially (FuncIDWrapper moved from 21
+// to 22 to 23 between 1.21 and 1.25 as IDs were inserted before it).
+var statusConstant = regexp.MustCompile(`^(runtime\._G[a-z][a-z_]*|internal/abi\.FuncID[A-Za-z0-9_]*)$`)
 
 type result struct {
 	Release           string            `json:"release"`

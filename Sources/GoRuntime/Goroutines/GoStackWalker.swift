@@ -9,12 +9,17 @@ import Symbols
 struct GoStackWalker {
     let symbols: GoSymbolTable
     let memory: MemoryReader
+    let cache: GoFrameCache
 
     /// Functions where a goroutine's or thread's stack legitimately begins (mcall runs on
     /// g0 and never returns there; the goroutine it parked has its own stack).
     static let outermostFunctions: Set<String> = [
         "runtime.goexit", "runtime.mstart", "runtime.mstart0", "runtime.rt0_go", "runtime.morestack", "runtime.mcall",
     ]
+    /// Calls the runtime injects into an interrupted goroutine (a fault, an async
+    /// preemption, a debugger call): the pc they "return" to was interrupted, not
+    /// calling, so it is looked up exactly rather than at pc - 1.
+    static let injectedCalls: Set<String> = ["runtime.sigpanic", "runtime.asyncPreempt", "runtime.debugCallV2"]
     /// The runtime's signal entry: the kernel's signal frame sits just above it,
     /// holding the registers of the code the signal interrupted.
     static let signalTrampoline = "runtime.sigtramp"
@@ -41,11 +46,12 @@ struct GoStackWalker {
         var physicalFrames = 0
         while true {
             let lookup = exact ? pc : pc.retreated(by: 1)
-            guard let function = symbols.function(containing: lookup) else {
+            guard let entry = cache.entry(pc: pc, exact: exact, symbols: symbols) else {
                 walk.stopReason = "pc \(pc.hex) is not in Go code"
                 break
             }
-            let frames = symbols.frames(at: pc, isReturnAddress: !exact).map { frame(pc: pc, exact: exact, $0) }
+            let function = entry.function
+            let frames = entry.frames
             walk.frames += frames
             walk.stackPointers += Array(repeating: sp, count: frames.count)
             physicalFrames += 1
@@ -55,7 +61,7 @@ struct GoStackWalker {
                 walk.truncated = true
                 break
             }
-            guard let delta = symbols.stackPointerDelta(at: lookup), delta >= 0 else {
+            guard let delta = entry.stackPointerDelta, delta >= 0 else {
                 walk.stopReason = "no frame size for \(function.name) at \(pc.hex)"
                 walk.truncated = true
                 break
@@ -82,13 +88,41 @@ struct GoStackWalker {
                 break
             }
             if callerPC == .zero { break }
-            (pc, sp, exact) = (callerPC, callerSP, false)
+            (pc, sp, exact) = (callerPC, callerSP, GoStackWalker.injectedCalls.contains(function.name))
         }
         return walk
     }
+}
 
-    private func frame(pc: Address, exact: Bool, _ source: GoSourceFrame) -> Frame {
-        Frame(pc: pc, isActivation: exact, function: source.function, module: nil, file: source.file, line: source.line,
-              isInlined: source.isInlined)
+/// Symbolized frames by pc. Goroutines share a few dozen distinct pcs (ten
+/// thousand blocked in the same place share all of them), so each pc is
+/// decoded from the pclntab once.
+final class GoFrameCache {
+    struct Entry {
+        var function: GoFunction
+        var frames: [Frame]
+        var stackPointerDelta: Int64?
+    }
+
+    private struct Key: Hashable {
+        var pc: UInt64
+        var exact: Bool
+    }
+
+    private var entries: [Key: Entry?] = [:]
+
+    func entry(pc: Address, exact: Bool, symbols: GoSymbolTable) -> Entry? {
+        let key = Key(pc: pc.rawValue, exact: exact)
+        if let cached = entries[key] { return cached }
+        let lookup = exact ? pc : pc.retreated(by: 1)
+        let entry = symbols.function(containing: lookup).map { function in
+            Entry(function: function,
+                  frames: symbols.frames(at: pc, isReturnAddress: !exact).map {
+                      Frame(pc: pc, isActivation: exact, function: $0.function, module: nil, file: $0.file, line: $0.line, isInlined: $0.isInlined)
+                  },
+                  stackPointerDelta: symbols.stackPointerDelta(at: lookup))
+        }
+        entries[key] = .some(entry)
+        return entry
     }
 }

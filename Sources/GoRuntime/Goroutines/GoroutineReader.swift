@@ -13,8 +13,8 @@ struct GoroutineReader {
     /// Resolved once, so a missing field fails at construction, not per goroutine.
     private struct Offsets {
         var stackLo, stackHi, m, schedSP, schedPC, schedBP, syscallSP, syscallPC, status, goid: Int
-        var waitSince, waitReason, gopc, parentGoid, startPC: Int
-        var syscallBP: Int?
+        var waitSince, waitReason, gopc, startPC: Int
+        var parentGoid, syscallBP: Int?
         var procid: Int
     }
 
@@ -28,12 +28,13 @@ struct GoroutineReader {
             syscallSP: try field("runtime.g.syscallsp"), syscallPC: try field("runtime.g.syscallpc"),
             status: try field("runtime.g.atomicstatus"), goid: try field("runtime.g.goid"),
             waitSince: try field("runtime.g.waitsince"), waitReason: try field("runtime.g.waitreason"),
-            gopc: try field("runtime.g.gopc"), parentGoid: try field("runtime.g.parentGoid"), startPC: try field("runtime.g.startpc"),
+            gopc: try field("runtime.g.gopc"), startPC: try field("runtime.g.startpc"),
+            parentGoid: layout.optionalOffset("runtime.g.parentGoid").map(Int.init),
             syscallBP: layout.optionalOffset("runtime.g.syscallbp").map(Int.init),
             procid: try field("runtime.m.procid"))
         // The struct's size, or enough to cover every field we read.
         let lastField = [offsets.stackHi, offsets.m, offsets.schedBP, offsets.syscallPC, offsets.goid, offsets.waitSince,
-                         offsets.gopc, offsets.parentGoid, offsets.startPC, offsets.syscallBP ?? 0].max() ?? 0
+                         offsets.gopc, offsets.parentGoid ?? 0, offsets.startPC, offsets.syscallBP ?? 0].max() ?? 0
         gSize = Int(layout.typeSizes["runtime.g"] ?? UInt64(lastField + 8))
     }
 
@@ -45,7 +46,7 @@ struct GoroutineReader {
             func word(_ offset: Int) -> UInt64 { view.load(UInt64.self, at: UInt64(offset)) ?? 0 }
             let status = view.load(UInt32.self, at: UInt64(offsets.status)) ?? 0
             let reasonIndex = Int(view.load(UInt8.self, at: UInt64(offsets.waitReason)) ?? 0)
-            let parent = Int64(bitPattern: word(offsets.parentGoid))
+            let parent = Int64(bitPattern: offsets.parentGoid.map(word) ?? 0)
             var goroutine = Goroutine(
                 address: address, id: Int64(bitPattern: word(offsets.goid)), status: GoroutineStatus(rawValue: status),
                 waitReason: nil, waitSince: Int64(bitPattern: word(offsets.waitSince)), threadID: nil,

@@ -8,11 +8,11 @@ extension GoRuntimeLayout {
     static let requiredFields = [
         "runtime.g.stack.lo", "runtime.g.stack.hi", "runtime.g.m", "runtime.g.sched.sp", "runtime.g.sched.pc",
         "runtime.g.sched.bp", "runtime.g.syscallsp", "runtime.g.syscallpc", "runtime.g.atomicstatus", "runtime.g.goid",
-        "runtime.g.waitsince", "runtime.g.waitreason", "runtime.g.gopc", "runtime.g.parentGoid", "runtime.g.startpc",
+        "runtime.g.waitsince", "runtime.g.waitreason", "runtime.g.gopc", "runtime.g.startpc",
         "runtime.m.procid", "runtime.m.curg", "runtime.m.g0", "runtime.m.id",
     ]
-    /// Fields that only some releases have (syscallbp arrived in Go 1.23).
-    static let optionalFields = ["runtime.g.syscallbp", "runtime.g.lockedm", "runtime.schedt.lastpoll"]
+    /// Fields that only some releases have (parentGoid arrived in Go 1.21, syscallbp in 1.23).
+    static let optionalFields = ["runtime.g.parentGoid", "runtime.g.syscallbp", "runtime.g.lockedm", "runtime.schedt.lastpoll"]
 
     /// The layout the binary's own DWARF describes, with wait-reason strings
     /// read from its `runtime.waitReasonStrings` array in memory.
@@ -29,7 +29,8 @@ extension GoRuntimeLayout {
         var sizes: [String: UInt64] = [:]
         for type in ["runtime.g", "runtime.m"] { sizes[type] = index.size(ofType: type) }
         return GoRuntimeLayout(release: release, fieldOffsets: offsets, typeSizes: sizes,
-                               constants: index.constants(withPrefix: "runtime._G"),
+                               constants: index.constants(withPrefix: "runtime._G")
+                                   .merging(index.constants(withPrefix: "internal/abi.FuncID")) { first, _ in first },
                                waitReasons: readWaitReasons(index, memory: memory, bias: bias))
     }
 

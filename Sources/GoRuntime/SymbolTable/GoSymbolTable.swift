@@ -54,6 +54,9 @@ public final class GoSymbolTable: Sendable {
     /// False when `gofunc` could not be found: frames then carry no inlined calls.
     public var hasInlineTrees: Bool { tables.gofunc != nil }
 
+    /// This release's `abi.FuncIDWrapper` (see `GoFunction.isWrapper`).
+    public var wrapperFuncID: UInt8? { tables.wrapperFuncID }
+
     /// Functions are in address order.
     public func function(atIndex index: Int) -> GoFunction? {
         tables.record(at: index).map(tables.function)
@@ -89,22 +92,26 @@ public final class GoSymbolTable: Sendable {
     public func frames(at pc: Address, isReturnAddress: Bool) -> [GoSourceFrame] {
         let lookup = isReturnAddress ? pc.rawValue &- 1 : pc.rawValue
         guard let index = tables.functionIndex(containing: lookup), let record = tables.record(at: index) else { return [] }
+        let physical = tables.function(record)
         var frames: [GoSourceFrame] = []
         var current = lookup
         for _ in 0..<Self.maximumInlineDepth {
             let file = tables.file(record, at: current), line = tables.line(record, at: current)
             let inlineIndex = tables.inlineIndex(record, at: current)
             guard inlineIndex >= 0, let call = tables.inlinedCall(record, index: inlineIndex) else {
-                frames.append(GoSourceFrame(function: tables.function(record).name, file: file, line: line, isInlined: false, pc: pc))
+                frames.append(GoSourceFrame(function: physical.name, file: file, line: line, isInlined: false, pc: pc,
+                                            funcID: physical.funcID, isWrapper: physical.isWrapper))
                 return frames
             }
-            frames.append(GoSourceFrame(function: tables.name(at: call.nameOffset) ?? "?", file: file, line: line, isInlined: true, pc: pc))
+            frames.append(GoSourceFrame(function: tables.name(at: call.nameOffset) ?? "?", file: file, line: line, isInlined: true, pc: pc,
+                                        funcID: call.funcID, isWrapper: tables.isWrapper(call.funcID)))
             let parent = record.entry &+ UInt64(bitPattern: Int64(call.parentPC))
             guard parent >= record.entry, parent < record.end else { break }
             current = parent
         }
         // A damaged tree (parent outside the function, or a loop): still name the physical function.
-        frames.append(GoSourceFrame(function: tables.function(record).name, file: nil, line: nil, isInlined: false, pc: pc))
+        frames.append(GoSourceFrame(function: physical.name, file: nil, line: nil, isInlined: false, pc: pc,
+                                    funcID: physical.funcID, isWrapper: physical.isWrapper))
         return frames
     }
 

@@ -19,6 +19,8 @@ extension GoSymbolTable {
         let pclntable: ByteView
         /// Starts at `moduledata.gofunc`; nil when it could not be found or read (no inline frames then).
         var gofunc: Window?
+        /// `abi.FuncIDWrapper` for this release, when known.
+        var wrapperFuncID: UInt8?
 
         /// Longest name or path read; real ones are far shorter (generic instantiations reach a few KB).
         static let maximumStringLength = 1 << 16
@@ -110,15 +112,20 @@ extension GoSymbolTable {
         }
 
         func function(_ record: Record) -> GoFunction {
-            let base = record.offset
+            let funcID = funcID(record)
             return GoFunction(
                 name: name(at: field(record, Format.funcNameOffset)) ?? "",
                 entry: Address(record.entry), end: Address(record.end),
-                funcID: pclntable.base[base + format.funcIDOffset],
-                flags: pclntable.base[base + format.funcFlagOffset],
+                funcID: funcID,
+                flags: pclntable.base[record.offset + format.funcFlagOffset],
                 startLine: format.funcStartLineOffset.map { Int(Int32(bitPattern: field(record, $0))) },
-                hasInlineTree: funcdata(record, GoSymbolTable.funcdataInlineTree) != nil)
+                hasInlineTree: funcdata(record, GoSymbolTable.funcdataInlineTree) != nil,
+                isWrapper: isWrapper(funcID))
         }
+
+        func funcID(_ record: Record) -> UInt8 { pclntable.base[record.offset + format.funcIDOffset] }
+
+        func isWrapper(_ funcID: UInt8) -> Bool { wrapperFuncID.map { $0 == funcID } ?? false }
 
         /// `pcdata[table]`: the offset in pctab of that pc-value table; 0 when there is none.
         func pcdataOffset(_ record: Record, _ table: Int) -> UInt32 {

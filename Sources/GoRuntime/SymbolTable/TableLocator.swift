@@ -5,8 +5,8 @@ extension GoSymbolTable {
     /// Finds the pclntab, `runtime.firstmoduledata` and `gofunc` of a
     /// process's executable, with or without symbols and DWARF.
     ///
-    /// The pclntab header's address comes from the `.gopclntab` section, which
-    /// `-s -w` keeps. The moduledata is found without symbols: it sits in the
+    /// The pclntab header's address comes from the `.gopclntab` section
+    /// (`.data.rel.ro.gopclntab` in PIE builds), which `-s -w` keeps. The moduledata is found without symbols: it sits in the
     /// executable's writable data, starts with a pointer to that header and
     /// continues with slices whose pointers are the header's address plus the
     /// header's own table offsets, which random data does not imitate.
@@ -36,8 +36,19 @@ extension GoSymbolTable {
                 bias = executable.base.rawValue &- ((firstLoad?.virtualAddress ?? executable.base.rawValue) & ~0xfff)
             }
             finder = WindowFinder(memory: process.memory, executable: elf, bias: bias, copyLimit: executable.range.size)
-            goVersion = GoBuildInfo.read(from: process)?.goVersion
+            goVersion = GoBuildInfo.read(from: process)?.goVersion ?? Self.buildInfoFromSection(elf: elf, bias: bias, memory: process.memory)
         }
+
+        /// `GoBuildInfo.read` looks at the start of the first writable PT_LOAD,
+        /// which in PIE builds is the RELRO segment, not the one holding
+        /// `.go.buildinfo`; the section, when the file is at hand, says where it is.
+        private static func buildInfoFromSection(elf: ELFImage?, bias: UInt64, memory: AddressSpace) -> String? {
+            guard let section = elf?.section(named: ".go.buildinfo") else { return nil }
+            return (try? GoBuildInfo.decode(at: Address(section.address &+ bias), memory: memory))??.goVersion
+        }
+
+        /// `-buildmode=pie` puts the table in RELRO data under the longer name.
+        static let pclntabSectionNames = [".gopclntab", ".data.rel.ro.gopclntab"]
 
         struct Result {
             var tables: Tables
@@ -47,7 +58,7 @@ extension GoSymbolTable {
 
         func locate() throws -> Result {
             var warnings: [Warning] = []
-            let section = elf?.section(named: ".gopclntab")
+            let section = Self.pclntabSectionNames.lazy.compactMap { elf?.section(named: $0) }.first
             var headerAddress = section.map { Address($0.address &+ bias) }
             var header = try headerAddress.map { try readHeader(at: $0) }
 
@@ -57,9 +68,10 @@ extension GoSymbolTable {
                 header = candidate.header
             }
             guard let headerAddress, let header else {
-                let what = elf == nil ? "the executable file was not found, and no runtime.firstmoduledata in its data"
-                    : "no .gopclntab section and no runtime.firstmoduledata: not a Go program?"
-                throw CoreInspectError.malformed(path: executable.name, what: what)
+                guard elf != nil else {
+                    throw CoreInspectError.missingFile(path: executable.name, purpose: "Go symbols: the core does not hold the read-only data where the pclntab is")
+                }
+                throw CoreInspectError.malformed(path: executable.name, what: "no .gopclntab section and no runtime.firstmoduledata: not a Go program?")
             }
             let layouts = candidateLayouts(for: header.format)
             let moduleData = candidate.flatMap { decode($0, layout: layouts[0]) }
@@ -74,6 +86,7 @@ extension GoSymbolTable {
             let textBase = moduleData?.text.start.rawValue ?? fallbackTextBase(header)
             var tables = try Tables(header: header, pclntab: pclntab.bytes, moduleData: moduleData, textBase: textBase,
                                     gofunc: nil, path: "\(executable.name) pclntab")
+            tables.wrapperFuncID = WrapperFuncID.resolve(goVersion: goVersion, tables: tables)
             guard let candidate, let moduleData else { return Result(tables: tables, moduleData: nil, warnings: warnings) }
 
             // The release decides where gofunc is; check it against the inline
