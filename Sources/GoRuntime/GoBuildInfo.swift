@@ -42,14 +42,20 @@ public struct GoBuildInfo: Sendable, Equatable {
         guard let executable = process.mainExecutable,
               let (headers, bias) = process.loadedProgramHeaders(of: executable)
         else { return nil }
-        // The first writable, non-executable PT_LOAD starts with .go.buildinfo.
-        guard let data = headers.first(where: {
+        // .go.buildinfo starts the data segment: the first writable, non-executable
+        // PT_LOAD, except in PIE binaries, where the RELRO segment comes first.
+        let dataSegments = headers.filter {
             $0.type == ProgramHeader.load && $0.flags & (ProgramHeader.writable | ProgramHeader.executable) == ProgramHeader.writable
-        }) else { return nil }
-        let start = Address(data.virtualAddress &+ bias)
-        let length = min(data.fileSize, searchLimit)
-        guard let offset = findMagic(in: process.memory, from: start, length: length) else { return nil }
-        return try? decode(at: start.advanced(by: offset), memory: process.memory)
+        }
+        for data in dataSegments {
+            let start = Address(data.virtualAddress &+ bias)
+            let length = min(data.fileSize, searchLimit)
+            if let offset = findMagic(in: process.memory, from: start, length: length),
+               let info = try? decode(at: start.advanced(by: offset), memory: process.memory) {
+                return info
+            }
+        }
+        return nil
     }
 
     private static func findMagic(in memory: MemoryReader, from start: Address, length: UInt64) -> UInt64? {

@@ -102,10 +102,8 @@ public final class GoProcess {
     /// True for compiler-generated wrappers (method value wrappers, go-statement
     /// closures before 1.22), which the runtime's default traceback hides.
     public func isWrapper(_ frame: Frame) -> Bool {
-        guard !frame.isInlined, let wrapperID = layout.constants["internal/abi.FuncIDWrapper"],
-              let function = symbols.function(containing: frame.lookupPC)
-        else { return false }
-        return Int64(function.funcID) == wrapperID
+        guard !frame.isInlined else { return false }
+        return symbols.function(containing: frame.lookupPC)?.isWrapper ?? false
     }
 
     /// The runtime names no creator for goroutine 1, which the runtime itself starts.

@@ -159,7 +159,7 @@ extension GoSymbolTable.ModuleData {
         pclntableLength = pclntable.length
         ftabCount = ftab.length
         // Overflow-checked: corrupt lengths must not wrap into a small extent.
-        let ends = [(header.funcnameOffset, funcnametab.length), (header.cuOffset, cutab.length.multipliedReportingOverflow(by: 4).partialValue),
+        let ends = [(header.funcnameOffset, funcnametab.length), (header.cuOffset, cutab.length * 4),
                     (header.filetabOffset, filetab.length), (header.pctabOffset, pctab.length), (header.pclnOffset, pclntable.length)]
         var extent: UInt64 = GoSymbolTable.Header.size
         for (offset, length) in ends {

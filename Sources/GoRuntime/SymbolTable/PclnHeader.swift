@@ -59,11 +59,5 @@ extension GoSymbolTable {
         }
 
         var tableOffsets: [UInt64] { [funcnameOffset, cuOffset, filetabOffset, pctabOffset, pclnOffset] }
-
-        /// Cheap check for scanners: does this look like the start of a pcHeader?
-        static func hasMagic(_ bytes: ByteView) -> Bool {
-            guard let magic = bytes.load(UInt32.self, at: 0) else { return false }
-            return Format(magic: magic) != nil && bytes.load(UInt16.self, at: 4) == 0
-        }
     }
 }

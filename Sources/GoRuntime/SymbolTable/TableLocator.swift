@@ -6,10 +6,12 @@ extension GoSymbolTable {
     /// process's executable, with or without symbols and DWARF.
     ///
     /// The pclntab header's address comes from the `.gopclntab` section
-    /// (`.data.rel.ro.gopclntab` in PIE builds), which `-s -w` keeps. The moduledata is found without symbols: it sits in the
-    /// executable's writable data, starts with a pointer to that header and
-    /// continues with slices whose pointers are the header's address plus the
-    /// header's own table offsets, which random data does not imitate.
+    /// (`.data.rel.ro.gopclntab` in PIE builds), which `-s -w` keeps. The
+    /// moduledata is found without symbols: it sits in the executable's
+    /// writable data (`.noptrdata`, or `.go.module` from 1.26), starts with a
+    /// pointer to that header and continues with slices whose pointers are the
+    /// header's address plus the header's own table offsets, which random
+    /// data does not imitate.
     struct Locator {
         let process: ProcessImage
         let executable: Module
@@ -207,11 +209,12 @@ extension GoSymbolTable.Tables {
         var probe = self
         probe.gofunc = gofunc
         var checked = 0
-        for index in 0..<functionCount where checked < 16 {
+        for index in 0..<functionCount {
+            guard checked < 16 else { break }
             guard let record = record(at: index), funcdata(record, GoSymbolTable.funcdataInlineTree) != nil else { continue }
             checked += 1
             guard let call = probe.inlinedCall(record, index: 0),
-                  call.nameOffset < UInt32(funcnametab.count),
+                  UInt64(call.nameOffset) < UInt64(funcnametab.count),
                   call.nameOffset == 0 || funcnametab.base[Int(call.nameOffset) - 1] == 0,
                   call.parentPC >= 0, UInt64(call.parentPC) < record.end &- record.entry
             else { return false }

@@ -1,0 +1,3 @@
+module coreinspect.test/go-many
+
+go 1.19

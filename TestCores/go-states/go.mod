@@ -1,0 +1,3 @@
+module coreinspect.test/go-states
+
+go 1.21
