@@ -17,12 +17,8 @@ final class BadInputTests: XCTestCase {
     private var truth: NativeTruth!
 
     override func setUpWithError() throws {
-        let fixture = Fixture(directory: Fixtures.testCores + "/c-threads", dump: "kernel")
-        truth = try fixture.truth(NativeTruth.self)
-        kernelCore = try fixture.core()
-        executable = try fixture.executable(named: truth.exe)
-        scratch = NSTemporaryDirectory() + "coreinspect-bad-\(getpid())-\(name.hashValue)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        (kernelCore, executable, truth) = try Fixtures.cKernel()
+        scratch = try Fixtures.scratchDirectory(for: self)
     }
 
     override func tearDownWithError() throws {

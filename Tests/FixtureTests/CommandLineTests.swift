@@ -38,18 +38,12 @@ final class CommandLineTests: XCTestCase {
         var notes: [Note]
     }
 
-    private func kernelFixture() throws -> (core: String, exe: String, truth: NativeTruth) {
-        let fixture = Fixture(directory: Fixtures.testCores + "/c-threads", dump: "kernel")
-        let truth = try fixture.truth(NativeTruth.self)
-        return (try fixture.core(), try fixture.executable(named: truth.exe), truth)
-    }
-
     private func decode<Result: Decodable>(_ type: Result.Type, _ output: String) throws -> Document<Result> {
         try JSONDecoder().decode(Document<Result>.self, from: Data(output.utf8))
     }
 
     func testThreadsJSON() throws {
-        let (core, exe, truth) = try kernelFixture()
+        let (core, exe, truth) = try Fixtures.cKernel()
         let result = try Shell.coreinspect(["threads", core, "--exe", exe, "--json", "--registers"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let document = try decode(Threads.self, result.stdout)
@@ -65,7 +59,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testThreadsTextMarksTheSignaledThread() throws {
-        let (core, exe, truth) = try kernelFixture()
+        let (core, exe, truth) = try Fixtures.cKernel()
         let result = try Shell.coreinspect(["threads", core, "--exe", exe])
         XCTAssertEqual(result.status, 0, result.stderr)
         let firstLine = try XCTUnwrap(result.stdout.split(separator: "\n").first)
@@ -74,7 +68,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testInfoJSON() throws {
-        let (core, exe, truth) = try kernelFixture()
+        let (core, exe, truth) = try Fixtures.cKernel()
         let result = try Shell.coreinspect(["info", core, "--exe", exe, "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let info = try decode(Info.self, result.stdout).result
@@ -122,14 +116,14 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testGoroutinesOnACProgramSaysItIsNotGo() throws {
-        let (core, exe, _) = try kernelFixture()
+        let (core, exe, _) = try Fixtures.cKernel()
         let result = try Shell.coreinspect(["goroutines", core, "--exe", exe])
         XCTAssertEqual(result.status, 4, result.stderr)
         XCTAssertTrue(result.stderr.contains("not a Go program"), result.stderr)
     }
 
     func testNotesListEveryThreadStatus() throws {
-        let (core, _, truth) = try kernelFixture()
+        let (core, _, truth) = try Fixtures.cKernel()
         let result = try Shell.coreinspect(["notes", core, "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let notes = try decode(Notes.self, result.stdout).result.notes
@@ -140,7 +134,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testMappingsShowKernelTextComesFromFiles() throws {
-        let (core, exe, _) = try kernelFixture()
+        let (core, exe, _) = try Fixtures.cKernel()
         let result = try Shell.coreinspect(["mappings", core, "--exe", exe])
         XCTAssertEqual(result.status, 0, result.stderr)
         // The kernel leaves text out of the core; it must be read from the file.

@@ -15,12 +15,8 @@ final class FileSearchTests: XCTestCase {
     private var recordedPath: String!
 
     override func setUpWithError() throws {
-        let fixture = Fixture(directory: Fixtures.testCores + "/c-threads", dump: "kernel")
-        truth = try fixture.truth(NativeTruth.self)
-        core = try fixture.core()
-        executable = try fixture.executable(named: truth.exe)
-        scratch = NSTemporaryDirectory() + "coreinspect-search-\(getpid())-\(name.hashValue)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        (core, executable, truth) = try Fixtures.cKernel()
+        scratch = try Fixtures.scratchDirectory(for: self)
         let process = try ProcessImage(corePath: core, search: FileSearch())
         recordedPath = try XCTUnwrap(process.mainExecutable?.name)
         XCTAssertFalse(FileManager.default.fileExists(atPath: recordedPath), "the recorded path must not exist here")

@@ -51,6 +51,22 @@ enum Fixtures {
     }
 }
 
+extension Fixtures {
+    /// The C program's kernel core (SIGABRT): the fixture most tests probe or damage.
+    static func cKernel() throws -> (core: String, exe: String, truth: NativeTruth) {
+        let fixture = Fixture(directory: testCores + "/c-threads", dump: "kernel")
+        let truth = try fixture.truth(NativeTruth.self)
+        return (try fixture.core(), try fixture.executable(named: truth.exe), truth)
+    }
+
+    /// A new empty directory for one test's files; the caller removes it.
+    static func scratchDirectory(for test: XCTestCase) throws -> String {
+        let path = NSTemporaryDirectory() + "coreinspect-\(type(of: test))-\(getpid())-\(test.name.hashValue)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
 struct Fixture: CustomStringConvertible {
     var directory: String
     /// gcore, kernel, stripped…: the prefix of `<dump>.core.xz` and `<dump>.truth.json`.

@@ -17,8 +17,7 @@ final class GoBadInputTests: XCTestCase {
         let fixture = Fixture(directory: Fixtures.testCores + "/go-hello", dump: "gcore")
         core = try fixture.core()
         executable = try fixture.executable(named: "go-hello")
-        scratch = NSTemporaryDirectory() + "coreinspect-gobad-\(getpid())-\(name.hashValue)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        scratch = try Fixtures.scratchDirectory(for: self)
     }
 
     override func tearDownWithError() throws {

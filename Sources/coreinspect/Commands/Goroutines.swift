@@ -22,12 +22,7 @@ struct Goroutines: ParsableCommand {
     @Option(help: "Only goroutines with a frame whose function contains this text.")
     var function: String?
 
-    @Option(help: "Show at most this many frames per goroutine.")
-    var maxFrames = 256
-
-    func validate() throws {
-        guard maxFrames > 0 else { throw ValidationError("--max-frames must be positive") }
-    }
+    @OptionGroup var stack: StackOptions
 
     func run() throws {
         try CommandRunner.run(command: "goroutines", options: options) {
@@ -35,7 +30,7 @@ struct Goroutines: ParsableCommand {
             let native = try NativeSymbols(process: process, search: options.search)
             let go = try GoProcess(process: process, native: native)
             let filter = GoroutinesReport.Filter(states: states, waitReasons: waitReasons, function: function)
-            let report = GoroutinesReport(process: process, go: go, filter: filter, group: group, maxFrames: maxFrames)
+            let report = GoroutinesReport(process: process, go: go, filter: filter, group: group, maxFrames: stack.maxFrames)
             return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: process.warnings + go.warnings)
         }
     }

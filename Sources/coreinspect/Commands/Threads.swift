@@ -16,12 +16,7 @@ struct Threads: ParsableCommand {
     @Flag(help: "In a Go program, also list every goroutine with its stack.")
     var goroutines = false
 
-    @Option(help: "Show at most this many frames per thread.")
-    var maxFrames = 256
-
-    func validate() throws {
-        guard maxFrames > 0 else { throw ValidationError("--max-frames must be positive") }
-    }
+    @OptionGroup var stack: StackOptions
 
     func run() throws {
         try CommandRunner.run(command: "threads", options: options) {
@@ -29,7 +24,7 @@ struct Threads: ParsableCommand {
             let symbols = try NativeSymbols(process: process, search: options.search)
             var warnings = process.warnings
             let go = GoProcess.ifGoProgram(process: process, native: symbols, warnings: &warnings)
-            let report = ThreadsReport(process: process, symbols: symbols, go: go, includeRegisters: registers, maxFrames: maxFrames,
+            let report = ThreadsReport(process: process, symbols: symbols, go: go, includeRegisters: registers, maxFrames: stack.maxFrames,
                                        includeGoroutines: goroutines)
             warnings += (go?.warnings ?? []) + report.warnings(process: process, symbols: symbols, go: go)
             return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings)
