@@ -137,6 +137,12 @@ enum Shell {
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> Result {
+        let (status, out, err) = try capture(executable, arguments)
+        return Result(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// Runs a program and returns its raw output, for callers that parse bytes.
+    static func capture(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: Data) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -144,12 +150,12 @@ enum Shell {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        // Read before waiting: a full pipe would block the child forever.
+        // Read before waiting: a full pipe would block the child forever. The
+        // programs run here write little to stderr, so reading it second is safe.
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+        return (process.terminationStatus, out, err)
     }
 
     /// The coreinspect binary built next to this test bundle.

@@ -608,17 +608,11 @@ private struct DWARFLineRows {
     init(executable: String) throws {
         // awk keeps the file headers, main.go's rows and every seventh other row:
         // enough to compare, and parsing all of them takes seconds in debug builds.
-        let objdump = Process()
-        objdump.executableURL = URL(fileURLWithPath: "/bin/bash")
-        objdump.arguments = ["-o", "pipefail", "-c", #"/usr/bin/objdump --dwarf=decodedline "$1" | awk '/:$/ || /^main\.go / || NR % 7 == 0'"#,
-                             "bash", executable]
-        let pipe = Pipe()
-        objdump.standardOutput = pipe
-        objdump.standardError = FileHandle.nullDevice
-        try objdump.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        objdump.waitUntilExit()
-        guard objdump.terminationStatus == 0 else { throw FixtureError("objdump --dwarf=decodedline \(executable) failed") }
+        let (status, output, _) = try Shell.capture("/bin/bash", [
+            "-o", "pipefail", "-c", #"/usr/bin/objdump --dwarf=decodedline "$1" | awk '/:$/ || /^main\.go / || NR % 7 == 0'"#,
+            "bash", executable,
+        ])
+        guard status == 0 else { throw FixtureError("objdump --dwarf=decodedline \(executable) failed") }
         // Parsed as bytes, without a String per row: a large binary has hundreds of thousands of rows.
         output.withUnsafeBytes { (text: UnsafeRawBufferPointer) in
             var file = "", fileBaseName: ArraySlice<UInt8> = []
