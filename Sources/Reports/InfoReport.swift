@@ -36,12 +36,19 @@ public struct InfoReport: Encodable {
         public var absent: UInt64
     }
 
+    /// What `go version -m` prints.
     public struct GoSummary: Encodable {
+        public struct Dependency: Encodable {
+            public var path: String
+            public var version: String
+            public var sum: String?
+            public var replacement: String?
+        }
         public var version: String
         public var path: String?
         public var mainModule: String?
         public var mainModuleVersion: String?
-        public var dependencies: Int
+        public var dependencies: [Dependency]
         public var settings: [String: String]
     }
 
@@ -99,6 +106,11 @@ public struct InfoReport: Encodable {
             if let module = go.mainModule { text += ", module \(module) \(go.mainModuleVersion ?? "")" }
             if let revision = go.settings["vcs.revision"] { text += ", revision \(revision.prefix(12))" }
             row("go", text)
+            if !go.dependencies.isEmpty {
+                row("go deps", go.dependencies.map { "\($0.path) \($0.version)" }.joined(separator: ", "))
+            }
+            let flags = ["-ldflags", "-tags", "CGO_ENABLED", "GOARCH", "GOAMD64"].compactMap { key in go.settings[key].map { "\(key)=\($0)" } }
+            if !flags.isEmpty { row("go build", flags.joined(separator: " ")) }
         } else {
             row("go", "no (no Go build info in the executable)")
         }
@@ -153,7 +165,7 @@ extension InfoReport.GoSummary {
         path = info.path
         mainModule = info.mainModule?.path
         mainModuleVersion = info.mainModule?.version
-        dependencies = info.dependencies.count
+        dependencies = info.dependencies.map { Dependency(path: $0.path, version: $0.version, sum: $0.sum, replacement: $0.replacement) }
         settings = Dictionary(info.settings.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 }
