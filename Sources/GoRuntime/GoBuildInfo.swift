@@ -42,8 +42,13 @@ public struct GoBuildInfo: Sendable, Equatable {
         guard let executable = process.mainExecutable,
               let (headers, bias) = process.loadedProgramHeaders(of: executable)
         else { return nil }
-        // .go.buildinfo starts the data segment: the first writable, non-executable
-        // PT_LOAD, except in PIE binaries, where the RELRO segment comes first.
+        // The section says where the blob is, when the file is at hand.
+        if let section = executable.located?.elf?.section(named: ".go.buildinfo"),
+           let info = try? decode(at: Address(section.address &+ bias), memory: process.memory) {
+            return info
+        }
+        // Otherwise search: .go.buildinfo starts the data segment, the first writable,
+        // non-executable PT_LOAD, except in PIE binaries, where RELRO comes first.
         let dataSegments = headers.filter {
             $0.type == ProgramHeader.load && $0.flags & (ProgramHeader.writable | ProgramHeader.executable) == ProgramHeader.writable
         }

@@ -38,15 +38,7 @@ extension GoSymbolTable {
                 bias = executable.base.rawValue &- ((firstLoad?.virtualAddress ?? executable.base.rawValue) & ~0xfff)
             }
             finder = WindowFinder(memory: process.memory, executable: elf, bias: bias, copyLimit: executable.range.size)
-            goVersion = GoBuildInfo.read(from: process)?.goVersion ?? Self.buildInfoFromSection(elf: elf, bias: bias, memory: process.memory)
-        }
-
-        /// `GoBuildInfo.read` looks at the start of the first writable PT_LOAD,
-        /// which in PIE builds is the RELRO segment, not the one holding
-        /// `.go.buildinfo`; the section, when the file is at hand, says where it is.
-        private static func buildInfoFromSection(elf: ELFImage?, bias: UInt64, memory: AddressSpace) -> String? {
-            guard let section = elf?.section(named: ".go.buildinfo") else { return nil }
-            return (try? GoBuildInfo.decode(at: Address(section.address &+ bias), memory: memory))??.goVersion
+            goVersion = GoBuildInfo.read(from: process)?.goVersion
         }
 
         /// `-buildmode=pie` puts the table in RELRO data under the longer name.
