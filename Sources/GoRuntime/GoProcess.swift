@@ -34,7 +34,7 @@ public final class GoProcess {
             layout = table
             layoutSource = "table \(table.release)" + (exact ? "" : " (nearest to \(buildInfo.goVersion))")
             if !exact {
-                warnings.append(Warning("\(buildInfo.goVersion) is newer than the runtime layouts known here and the binary has no DWARF; using \(table.release)'s: goroutines may be misread"))
+                warnings.append(Warning("\(buildInfo.goVersion) is not among the releases whose runtime layouts are known here, and the binary has no DWARF; using \(table.release)'s: goroutines may be misread"))
             }
         } else {
             throw GoRuntimeError.noLayout(goVersion: buildInfo.goVersion)
@@ -48,15 +48,27 @@ public final class GoProcess {
         guard let slice = AllGoroutines.sliceAddress(dwarfAddress: dwarf?.variableAddress("runtime.allgs"), bias: bias,
                                                      process: process, reader: reader)
         else { throw GoRuntimeError.notFound(what: "runtime.allgs (no DWARF, and no slice of goroutines found by shape)") }
+        let addresses: [Address]
+        do {
+            addresses = try AllGoroutines.read(slice: slice, memory: process.memory)
+        } catch {
+            throw GoRuntimeError.corrupt(what: "runtime.allgs at \(slice.hex): \(error)")
+        }
         var goroutines: [Goroutine] = []
         var buffer: [UInt8] = []
-        for address in try AllGoroutines.read(slice: slice, memory: process.memory) {
+        var unreadable: [String] = []
+        for address in addresses {
             do {
                 let goroutine = try reader.read(address, buffer: &buffer)
                 if goroutine.status.base != GoroutineStatus.dead { goroutines.append(goroutine) }
             } catch {
-                warnings.append(Warning("goroutine at \(address.hex) is unreadable: \(error)"))
+                unreadable.append("\(address.hex) (\(error))")
             }
+        }
+        // One warning, however many: a corrupt list must not flood the output.
+        if !unreadable.isEmpty {
+            warnings.append(Warning("\(unreadable.count) goroutines are unreadable, skipped: " + unreadable.prefix(5).joined(separator: ", ")
+                + (unreadable.count > 5 ? ", …" : "")))
         }
         self.goroutines = goroutines
         self.warnings = warnings

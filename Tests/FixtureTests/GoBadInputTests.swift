@@ -53,9 +53,25 @@ final class GoBadInputTests: XCTestCase {
         // The slice's length set to 2^62: it must be refused, not allocated.
         let damaged = try patchedCore("allgs", address: allgs.advanced(by: 8), value: 1 << 62)
         let result = try Shell.coreinspect(["goroutines", damaged, "--exe", executable])
-        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.status, 4, "goroutines' documented status for an unreadable runtime: \(result.stderr)")
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         XCTAssertTrue(result.stderr.contains("runtime.allgs"), result.stderr)
+    }
+
+    func testGarbageGoroutinePointerIsSkippedWithAWarning() throws {
+        let search = FileSearch(executable: executable)
+        let process = try ProcessImage(corePath: core, search: search)
+        let index = try XCTUnwrap(try NativeSymbols(process: process, search: search).dwarfIndex(for: try XCTUnwrap(process.mainExecutable)))
+        let allgs = Address(try XCTUnwrap(index.variableAddress("runtime.allgs")))
+        let array = try process.memory.readPointer(at: allgs)
+        let (_, go) = try goProcess(core)
+        // The fourth element points nowhere.
+        let damaged = try patchedCore("allgs-element", address: array.advanced(by: 3 * 8), value: 0xdead_0000_0000)
+        let (_, damagedGo) = try goProcess(damaged)
+        XCTAssertEqual(damagedGo.goroutines.count, go.goroutines.count - 1)
+        XCTAssertEqual(damagedGo.warnings.filter { $0.message.contains("1 goroutines are unreadable") }.count, 1, "\(damagedGo.warnings)")
+        let result = try Shell.coreinspect(["goroutines", damaged, "--exe", executable])
+        XCTAssertEqual(result.status, 1, "partial answer: \(result.stderr)")
     }
 
     func testGarbageSchedTruncatesOneGoroutineOnly() throws {

@@ -62,6 +62,7 @@ public enum GoRuntimeError: Error, CustomStringConvertible, Equatable {
     case missingField(type: String, field: String, release: String)
     case noLayout(goVersion: String)
     case notFound(what: String)
+    case corrupt(what: String)
 
     public var description: String {
         switch self {
@@ -69,6 +70,7 @@ public enum GoRuntimeError: Error, CustomStringConvertible, Equatable {
         case let .missingField(type, field, release): return "\(release): type \(type) has no field \(field)"
         case let .noLayout(version): return "no runtime layout for \(version) and no DWARF in the binary"
         case let .notFound(what): return "cannot find \(what)"
+        case let .corrupt(what): return "corrupt \(what)"
         }
     }
 }
