@@ -46,7 +46,7 @@ public struct ELFImage: Sendable {
     public var buildID: BuildID? {
         for ph in programHeaders where ph.type == ProgramHeader.note {
             guard let notes = view.slice(at: ph.fileOffset, count: ph.fileSize) else { continue }
-            if let id = ELFNote.parseAll(notes).notes.lazy.compactMap(\.gnuBuildID).first { return id }
+            if let id = ELFNote.identity(in: ELFNote.parseAll(notes).notes) { return id }
         }
         return nil
     }

@@ -8,10 +8,22 @@ public struct ELFNote: Sendable {
 
     public var kind: NoteType { NoteType(owner: owner, type: type) }
 
-    /// The GNU build-id (owner "GNU", NT_GNU_BUILD_ID) as lowercase hex.
+    /// The GNU build-id (owner "GNU", NT_GNU_BUILD_ID).
     public var gnuBuildID: BuildID? {
         guard kind == .gnuBuildID, descriptor.count > 0 else { return nil }
         return BuildID(bytes: descriptor.bytes)
+    }
+
+    /// The Go toolchain's build ID (owner "Go", type 4), the only one Go's
+    /// linker writes unless asked for a GNU one.
+    public var goBuildID: BuildID? {
+        guard kind == .goBuildID, descriptor.count > 0 else { return nil }
+        return BuildID(bytes: descriptor.bytes, kind: .go)
+    }
+
+    /// The identity to check a file against: the GNU build-id, else Go's.
+    public static func identity(in notes: [ELFNote]) -> BuildID? {
+        notes.lazy.compactMap(\.gnuBuildID).first ?? notes.lazy.compactMap(\.goBuildID).first
     }
 
     /// Parses every note in a note segment.
@@ -46,11 +58,26 @@ public struct ELFNote: Sendable {
     private static func align4(_ value: UInt64) -> UInt64 { (value + 3) & ~3 }
 }
 
-/// A GNU build-id: the hash the linker stamps into every binary, and the only
+/// A build ID: the hash the linker stamps into a binary, and the only
 /// reliable way to tell whether a file on disk is the one that was running.
 public struct BuildID: Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: Hashable, Sendable {
+        /// NT_GNU_BUILD_ID: binary, shown in hex.
+        case gnu
+        /// Go's build ID note: already text ("actionID/contentID…").
+        case go
+    }
+
     public var bytes: [UInt8]
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public var kind: Kind
+
+    public init(bytes: [UInt8], kind: Kind = .gnu) {
+        self.bytes = bytes
+        self.kind = kind
+    }
+
     public var hex: String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
-    public var description: String { hex }
+    /// How people see it: hex for GNU build-ids, the string itself for Go's.
+    public var text: String { kind == .go ? String(decoding: bytes, as: UTF8.self) : hex }
+    public var description: String { text }
 }

@@ -15,9 +15,9 @@ struct FileLocator {
         }
         guard let expected, let found = located.buildID, found != expected else { return .found(located) }
         guard search.force else {
-            throw CoreInspectError.buildIDMismatch(path: path, expected: expected.hex, found: found.hex)
+            throw CoreInspectError.buildIDMismatch(path: path, expected: expected.text, found: found.text)
         }
-        warnings.append(Warning("\(path): build-id \(found.hex) does not match the core's \(expected.hex); used anyway (--force)"))
+        warnings.append(Warning("\(path): build-id \(found.text) does not match the core's \(expected.text); used anyway (--force)"))
         return .forced(located)
     }
 
@@ -35,8 +35,8 @@ struct FileLocator {
             warnings.append(Warning("\(recordedPath): not found; its frames cannot be unwound or named (try --sysroot or --debug-dir)"))
             return .missing
         }
-        let found = mismatch.buildID?.hex ?? "none"
-        let expectedHex = expected?.hex ?? "none"
+        let found = mismatch.buildID?.text ?? "none"
+        let expectedHex = expected?.text ?? "none"
         if search.force {
             warnings.append(Warning("\(mismatch.path): build-id \(found) does not match the core's \(expectedHex); used anyway (--force)"))
             return .forced(mismatch)

@@ -27,7 +27,8 @@ public struct FileSearch: Sendable {
         var paths: [String] = []
         if let sysroot { paths.append(sysroot + recordedPath) }
         paths.append(recordedPath)
-        if let buildID, buildID.bytes.count > 1 {
+        // Debug directories index GNU build-ids only.
+        if let buildID, buildID.kind == .gnu, buildID.bytes.count > 1 {
             let hex = buildID.hex
             let indexed = ".build-id/\(hex.prefix(2))/\(hex.dropFirst(2))"
             paths += allDebugDirectories.map { "\($0)/\(indexed)" }

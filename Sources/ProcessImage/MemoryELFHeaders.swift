@@ -18,7 +18,7 @@ enum MemoryELFHeaders {
             let address = Address(note.virtualAddress &+ bias)
             let bytes = OwnedBytes(count: Int(note.fileSize))
             guard (try? memory.read(into: bytes.mutableBytes, at: address)) != nil else { continue }
-            if let id = ELFNote.parseAll(bytes.view).notes.lazy.compactMap(\.gnuBuildID).first { return id }
+            if let id = ELFNote.identity(in: ELFNote.parseAll(bytes.view).notes) { return id }
         }
         return nil
     }

@@ -133,8 +133,8 @@ extension InfoReport.ModuleEntry {
         kind = module.kind.rawValue
         start = module.range.start.hex
         end = module.range.end.hex
-        buildID = module.coreBuildID?.hex
-        fileBuildID = module.located?.buildID?.hex
+        buildID = module.coreBuildID?.text
+        fileBuildID = module.located?.buildID?.text
         buildIDMatches = module.buildIDMatches
         switch module.file {
         case let .found(located): fileStatus = "found"; file = located.path

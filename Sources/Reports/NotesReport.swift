@@ -36,6 +36,7 @@ public struct NotesReport: Encodable {
             case .auxv: return AuxiliaryVector(descriptor: note.descriptor).fields
             case .file: return try FileMappings(descriptor: note.descriptor, path: path).fields
             case .gnuBuildID: return [NoteField("build_id", note.gnuBuildID?.hex ?? "")]
+            case .goBuildID: return [NoteField("go_build_id", note.goBuildID?.text ?? "")]
             case .gdbTargetDescription:
                 return [NoteField("xml", note.descriptor.cString(at: 0, maxLength: 200).map { $0 + "…" } ?? "")]
             default: return []

@@ -45,6 +45,17 @@ final class GoBadInputTests: XCTestCase {
         return (process, try GoProcess(process: process, native: try NativeSymbols(process: process, search: search)))
     }
 
+    func testWrongGoExecutableIsRefusedByGoBuildID() throws {
+        // Go's linker writes no GNU build-id; its own build ID note identifies the binary.
+        let other = try Fixture(directory: Fixtures.testCores + "/go-hello", dump: "stripped").executable(named: "go-hello-stripped")
+        let result = try Shell.coreinspect(["goroutines", core, "--exe", other])
+        XCTAssertEqual(result.status, 3, result.stderr)
+        XCTAssertTrue(result.stderr.contains("does not match the core's"), result.stderr)
+        let process = try ProcessImage(corePath: core, search: FileSearch(executable: executable))
+        XCTAssertEqual(process.mainExecutable?.coreBuildID?.kind, .go)
+        XCTAssertEqual(process.mainExecutable?.buildIDMatches, true)
+    }
+
     func testCorruptGoroutineCountIsAOneLineError() throws {
         let search = FileSearch(executable: executable)
         let process = try ProcessImage(corePath: core, search: search)

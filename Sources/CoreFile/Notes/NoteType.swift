@@ -24,6 +24,8 @@ public enum NoteType: Hashable, Sendable {
     case gnuABITag
     /// NT_GNU_PROPERTY_TYPE_0
     case gnuProperty
+    /// Go's build ID note (owner "Go", type 4; the `.note.go.buildid` section).
+    case goBuildID
     case other(owner: String, type: UInt32)
 
     public init(owner: String, type: UInt32) {
@@ -39,6 +41,7 @@ public enum NoteType: Hashable, Sendable {
         case ("GNU", 1): self = .gnuABITag
         case ("GNU", 3): self = .gnuBuildID
         case ("GNU", 5): self = .gnuProperty
+        case ("Go", 4): self = .goBuildID
         default: self = .other(owner: owner, type: type)
         }
     }
@@ -57,6 +60,7 @@ public enum NoteType: Hashable, Sendable {
         case .gnuBuildID: return "NT_GNU_BUILD_ID"
         case .gnuABITag: return "NT_GNU_ABI_TAG"
         case .gnuProperty: return "NT_GNU_PROPERTY_TYPE_0"
+        case .goBuildID: return "NT_GO_BUILDID"
         case let .other(_, type): return "0x" + String(type, radix: 16)
         }
     }
