@@ -37,11 +37,7 @@ public struct GoRuntimeLayout: Sendable {
 
     /// "go1.23.4" → "go1.23"; "devel go1.24-abcdef …" → "go1.24".
     public static func minorRelease(of version: String) -> String? {
-        let characters = Array(version)
-        guard let start = (0..<max(0, characters.count - 3)).first(where: { String(characters[$0..<($0 + 4)]) == "go1." })
-        else { return nil }
-        let digits = characters[(start + 4)...].prefix { $0.isNumber }
-        return digits.isEmpty ? nil : "go1." + String(digits)
+        GoVersion.minor(of: version).map { "go1.\($0)" }
     }
 
     /// The table for a release, and whether it is that release's own table

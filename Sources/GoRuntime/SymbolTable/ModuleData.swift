@@ -81,19 +81,11 @@ extension GoSymbolTable {
 
         /// The layout for a Go version string ("go1.23.4", "devel go1.27-abc…").
         static func forGoVersion(_ version: String) -> ModuleDataLayout? {
-            minorRelease(of: version).flatMap { byMinorRelease[$0] }
+            GoVersion.minor(of: version).flatMap { byMinorRelease[$0] }
         }
 
         /// The best guess for a table of this format when the release is unknown.
         static func forFormat(_ format: Format) -> ModuleDataLayout { format == .go118 ? .go118 : .go127 }
-
-        /// "go1.23.4" → 23, "go1.21rc2" → 21, "devel go1.27-abcdef …" → 27.
-        static func minorRelease(of version: String) -> Int? {
-            let bytes = Array(version.utf8), prefix = Array("go1.".utf8)
-            guard let start = bytes.indices.first(where: { bytes[$0...].starts(with: prefix) }) else { return nil }
-            let digits = bytes[(start + prefix.count)...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-            return digits.isEmpty ? nil : Int(String(decoding: digits, as: UTF8.self))
-        }
     }
 }
 

@@ -5,21 +5,21 @@ extension GoSymbolTable {
     /// whenever a release adds a special function (internal/abi/symtab.go of
     /// each release; runtime/symtab.go before 1.21):
     ///
-    /// - 1.18–1.21: 21;
-    /// - 1.22–1.24: 22 (1.22 added FuncID_corostart);
-    /// - 1.25–1.27: 23 (1.25 replaced FuncID_runfinq by runFinalizers and runCleanups).
+    /// 21 in 1.18–1.21, 22 in 1.22–1.24 (corostart), 23 in 1.25–1.27
+    /// (runFinalizers and runCleanups replaced runfinq). For 1.21 on, the value
+    /// comes from the generated release tables (from each release's DWARF).
     enum WrapperFuncID {
-        static let byMinorRelease: [Int: UInt8] = [
-            18: 21, 19: 21, 20: 21, 21: 21,
-            22: 22, 23: 22, 24: 22,
-            25: 23, 26: 23, 27: 23,
-        ]
+        /// Before the generated tables: 1.18–1.20 (runtime/symtab.go of each).
+        static let beforeTables: UInt8 = 21
 
         /// From the release when it is known; otherwise the largest funcID any
         /// function has, since wrappers are in every program and their ID is the
         /// largest.
         static func resolve(goVersion: String?, tables: Tables) -> UInt8? {
-            if let minor = goVersion.flatMap(ModuleDataLayout.minorRelease), let known = byMinorRelease[minor] { return known }
+            if let minor = goVersion.flatMap(GoVersion.minor(of:)) {
+                if let id = GoRuntimeLayout.releaseTables["go1.\(minor)"]?.constants["internal/abi.FuncIDWrapper"] { return UInt8(id) }
+                if (18...20).contains(minor) { return beforeTables }
+            }
             var largest: UInt8?
             for index in 0..<tables.functionCount {
                 guard let record = tables.record(at: index) else { continue }
