@@ -16,9 +16,10 @@ public final class GoProcess {
     private let frameCache = GoFrameCache()
     private var walker: GoStackWalker { GoStackWalker(symbols: symbols, memory: memory, cache: frameCache) }
 
+    /// - Parameter buildInfo: the build info, when the caller has read it already.
     /// - Throws: `GoRuntimeError.notGo` when the process has no Go build info.
-    public init(process: ProcessImage, native: NativeSymbols) throws {
-        guard let buildInfo = GoBuildInfo.read(from: process), let executable = process.mainExecutable else {
+    public init(process: ProcessImage, native: NativeSymbols, buildInfo knownBuildInfo: GoBuildInfo? = nil) throws {
+        guard let buildInfo = knownBuildInfo ?? GoBuildInfo.read(from: process), let executable = process.mainExecutable else {
             throw GoRuntimeError.notGo
         }
         self.buildInfo = buildInfo
@@ -43,7 +44,7 @@ public final class GoProcess {
             warnings.append(Warning("no wait-reason strings for \(buildInfo.goVersion): waiting goroutines show as \"waiting\""))
         }
 
-        symbols = try GoSymbolTable(process: process)
+        symbols = try GoSymbolTable(process: process, goVersion: buildInfo.goVersion)
         let reader = try GoroutineReader(memory: process.memory, layout: layout)
         guard let slice = AllGoroutines.sliceAddress(dwarfAddress: dwarf?.variableAddress("runtime.allgs"), bias: bias,
                                                      process: process, reader: reader)
@@ -77,9 +78,9 @@ public final class GoProcess {
     /// The Go runtime of a Go program; nil for other programs. A Go program
     /// whose runtime cannot be read adds a warning and gets nil too.
     public static func ifGoProgram(process: ProcessImage, native: NativeSymbols, warnings: inout [Warning]) -> GoProcess? {
-        guard GoBuildInfo.read(from: process) != nil else { return nil }
+        guard let buildInfo = GoBuildInfo.read(from: process) else { return nil }
         do {
-            return try GoProcess(process: process, native: native)
+            return try GoProcess(process: process, native: native, buildInfo: buildInfo)
         } catch {
             warnings.append(Warning("Go runtime not readable: \(error); showing native stacks only"))
             return nil

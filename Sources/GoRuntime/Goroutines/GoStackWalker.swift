@@ -45,7 +45,6 @@ struct GoStackWalker {
         var exact = startExact
         var physicalFrames = 0
         while true {
-            let lookup = exact ? pc : pc.retreated(by: 1)
             guard let entry = cache.entry(pc: pc, exact: exact, symbols: symbols) else {
                 walk.stopReason = "pc \(pc.hex) is not in Go code"
                 break

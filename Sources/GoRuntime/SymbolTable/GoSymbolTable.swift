@@ -33,8 +33,8 @@ public final class GoSymbolTable: Sendable {
     /// `gofunc`, the base of inline trees). Throws when the executable is not a
     /// Go program, or when its pclntab is not readable (the executable file
     /// was not found and the core does not hold those pages).
-    public convenience init(process: ProcessImage) throws {
-        let locator = try Locator(process: process)
+    public convenience init(process: ProcessImage, goVersion: String? = nil) throws {
+        let locator = try Locator(process: process, goVersion: goVersion)
         let result = try locator.locate()
         self.init(tables: result.tables, moduleData: result.moduleData, goVersion: locator.goVersion,
                   warnings: result.warnings, owner: process)

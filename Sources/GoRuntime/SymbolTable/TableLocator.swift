@@ -21,7 +21,8 @@ extension GoSymbolTable {
         let finder: WindowFinder
         let goVersion: String?
 
-        init(process: ProcessImage) throws {
+        /// - Parameter goVersion: from the build info the caller already read; read here otherwise.
+        init(process: ProcessImage, goVersion: String?) throws {
             guard let executable = process.mainExecutable else {
                 throw CoreInspectError.malformed(path: process.core.path, what: "no executable among the core's file mappings, so no Go symbol table")
             }
@@ -38,7 +39,7 @@ extension GoSymbolTable {
                 bias = executable.base.rawValue &- ((firstLoad?.virtualAddress ?? executable.base.rawValue) & ~0xfff)
             }
             finder = WindowFinder(memory: process.memory, executable: elf, bias: bias, copyLimit: executable.range.size)
-            goVersion = GoBuildInfo.read(from: process)?.goVersion
+            self.goVersion = goVersion ?? GoBuildInfo.read(from: process)?.goVersion
         }
 
         /// `-buildmode=pie` puts the table in RELRO data under the longer name.
