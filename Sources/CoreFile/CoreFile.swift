@@ -40,7 +40,7 @@ public final class CoreFile: @unchecked Sendable {
         auxiliaryVector = decoded.auxiliaryVector ?? AuxiliaryVector(entries: [])
         fileMappings = decoded.fileMappings
         producer = notes.contains { $0.owner == "GDB" } || notes.first?.kind == .prpsinfo ? .gdb : .kernel
-        if threads.isEmpty { warnings.append(Warning("\(path): no NT_PRSTATUS notes: the core records no threads")) }
+        if threads.isEmpty { warnings.append(Warning("\(path): no NT_PRSTATUS notes: the core records no threads", kind: .malformedCore)) }
         self.warnings = warnings
     }
 
@@ -63,7 +63,7 @@ public final class CoreFile: @unchecked Sendable {
             segments.append(segment)
         }
         if let first = cut.min(by: { $0.range.start < $1.range.start }) {
-            warnings.append(Warning("\(path): truncated: segment at \(first.range.start.hex) and \(cut.count - 1) more lack \(missingBytes) bytes past the end of the file (\(fileSize) bytes)"))
+            warnings.append(Warning("\(path): truncated: segment at \(first.range.start.hex) and \(cut.count - 1) more lack \(missingBytes) bytes past the end of the file (\(fileSize) bytes)", kind: .truncatedCore))
         }
         segments.sort { $0.range.start < $1.range.start }
         return segments
@@ -74,12 +74,12 @@ public final class CoreFile: @unchecked Sendable {
         for header in elf.programHeaders where header.type == ProgramHeader.note {
             let available = header.fileOffset >= UInt64(elf.view.count) ? 0 : UInt64(elf.view.count) - header.fileOffset
             if header.fileSize > available {
-                warnings.append(Warning("\(path): truncated: note segment has \(available) of \(header.fileSize) bytes"))
+                warnings.append(Warning("\(path): truncated: note segment has \(available) of \(header.fileSize) bytes", kind: .truncatedCore))
             }
             guard let segment = elf.view.slice(at: header.fileOffset, count: min(header.fileSize, available)) else { continue }
             let parsed = ELFNote.parseAll(segment)
             notes += parsed.notes
-            if let problem = parsed.problem { warnings.append(Warning("\(path): \(problem)")) }
+            if let problem = parsed.problem { warnings.append(Warning("\(path): \(problem)", kind: .malformedCore)) }
         }
         return notes
     }
@@ -146,7 +146,7 @@ struct DecodedNotes {
                     break
                 }
             } catch {
-                warnings.append(Warning("\(error)"))
+                warnings.append(Warning("\(error)", kind: .malformedCore))
             }
         }
     }

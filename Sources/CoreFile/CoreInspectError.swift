@@ -1,8 +1,9 @@
 /// Every failure coreinspect reports, with the context a user needs to act.
 ///
-/// One enum for the whole tool, so that the CLI can map each case to an exit
-/// code and a one-line message without knowing which layer raised it.
-public enum CoreInspectError: Error, Equatable, Sendable {
+/// One enum for the file layers, each case with a `category` that decides
+/// the exit status (see `FailureCategory`), so the CLI needs no knowledge of
+/// which layer raised it.
+public enum CoreInspectError: CategorizedError, Equatable, Sendable {
     /// A file could not be opened or mapped (`errno` text in `reason`).
     case unreadableFile(path: String, reason: String)
     /// The file does not start with the ELF magic.
@@ -51,12 +52,14 @@ extension CoreInspectError: CustomStringConvertible {
     }
 }
 
-/// A problem that did not stop the analysis but makes its answer partial.
-///
-/// Collected along the way and printed at the end, as golang/debug's
-/// `Process.Warnings()` does.
-public struct Warning: Hashable, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+extension CoreInspectError {
+    /// A file named on the command line, or one needed in its place, is the
+    /// executable's problem; anything wrong inside the core is the core's.
+    public var category: FailureCategory {
+        switch self {
+        case .missingFile, .buildIDMismatch: return .executableProblem
+        case .unreadableFile, .notELF, .notACore, .unsupportedCore, .truncated, .malformed, .unmapped, .notInCore, .elfutils, .missingField:
+            return .unusableCore
+        }
+    }
 }

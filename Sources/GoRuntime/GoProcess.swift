@@ -35,13 +35,13 @@ public final class GoProcess {
             layout = table
             layoutSource = "table \(table.release)" + (exact ? "" : " (nearest to \(buildInfo.goVersion))")
             if !exact {
-                warnings.append(Warning("\(buildInfo.goVersion) is not among the releases whose runtime layouts are known here, and the binary has no DWARF; using \(table.release)'s: goroutines may be misread"))
+                warnings.append(Warning("\(buildInfo.goVersion) is not among the releases whose runtime layouts are known here, and the binary has no DWARF; using \(table.release)'s: goroutines may be misread", kind: .guessedLayout))
             }
         } else {
             throw GoRuntimeError.noLayout(goVersion: buildInfo.goVersion)
         }
         if layout.waitReasons.isEmpty {
-            warnings.append(Warning("no wait-reason strings for \(buildInfo.goVersion): waiting goroutines show as \"waiting\""))
+            warnings.append(Warning("no wait-reason strings for \(buildInfo.goVersion): waiting goroutines show as \"waiting\"", kind: .guessedLayout))
         }
 
         symbols = try GoSymbolTable(process: process, goVersion: buildInfo.goVersion)
@@ -69,7 +69,7 @@ public final class GoProcess {
         // One warning, however many: a corrupt list must not flood the output.
         if !unreadable.isEmpty {
             warnings.append(Warning("\(unreadable.count) goroutines are unreadable, skipped: " + unreadable.prefix(5).joined(separator: ", ")
-                + (unreadable.count > 5 ? ", …" : "")))
+                + (unreadable.count > 5 ? ", …" : ""), kind: .unreadableGoRuntime))
         }
         self.goroutines = goroutines
         self.warnings = warnings
@@ -82,7 +82,7 @@ public final class GoProcess {
         do {
             return try GoProcess(process: process, native: native, buildInfo: buildInfo)
         } catch {
-            warnings.append(Warning("Go runtime not readable: \(error); showing native stacks only"))
+            warnings.append(Warning("Go runtime not readable: \(error); showing native stacks only", kind: .unreadableGoRuntime))
             return nil
         }
     }
@@ -91,13 +91,13 @@ public final class GoProcess {
     ///
     /// Where it starts: a running goroutine at its thread's registers; one in
     /// a system call at `g.syscallpc/sp`; any other at `g.sched`, where it parked.
-    public func stack(of goroutine: Goroutine, threads: [ProcessThread], maxFrames: Int = 256) -> (frames: [Frame], stopReason: String?, truncated: Bool) {
+    public func stack(of goroutine: Goroutine, threads: [ProcessThread], maxFrames: Int = 256) -> Stack {
         if goroutine.status.base == GoroutineStatus.running, let thread = threads.first(where: { $0.tid == goroutine.threadID }) {
             // The thread may be in a signal handler on its signal stack; its walk
             // crosses the signal frame, and the goroutine's frames are those on its own stack.
             let walk = walker.walk(pc: thread.pc, sp: thread.sp, exact: true, bounds: nil, maxFrames: maxFrames)
             if let first = walk.stackPointers.firstIndex(where: { goroutine.stack.contains($0) }) {
-                return (Array(walk.frames[first...]), walk.stopReason, walk.truncated)
+                return Stack(frames: Array(walk.frames[first...]), stopReason: walk.stopReason, truncated: walk.truncated)
             }
         }
         let start: (pc: Address, sp: Address)
@@ -107,9 +107,9 @@ public final class GoProcess {
             // Parked, or running on g0 (systemstack saved where it left the goroutine).
             start = (goroutine.schedPC, goroutine.schedSP)
         }
-        guard start.pc != .zero else { return ([], "no saved registers (pc 0)", true) }
+        guard start.pc != .zero else { return Stack(frames: [], stopReason: "no saved registers (pc 0)", truncated: true) }
         let walk = walker.walk(pc: start.pc, sp: start.sp, exact: false, bounds: goroutine.stack, maxFrames: maxFrames)
-        return (walk.frames, walk.stopReason, walk.truncated)
+        return Stack(frames: walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
     }
 
     /// True for compiler-generated wrappers (method value wrappers, go-statement
@@ -132,13 +132,13 @@ public final class GoProcess {
     /// a thread that starts outside Go code (in the vDSO, or C called through
     /// cgo) is unwound with CFI until its first Go frame, and Go's walk takes
     /// over there.
-    public func threadStack(_ thread: ProcessThread, native: NativeSymbols, maxFrames: Int = 256) -> ThreadStack {
+    public func threadStack(_ thread: ProcessThread, native: NativeSymbols, maxFrames: Int = 256) -> Stack {
         func goWalk(pc: Address, sp: Address, exact: Bool) -> GoStackWalker.Walk {
             walker.walk(pc: pc, sp: sp, exact: exact, bounds: nil, maxFrames: maxFrames)
         }
         if symbols.function(containing: thread.pc) != nil {
             let walk = goWalk(pc: thread.pc, sp: thread.sp, exact: true)
-            return ThreadStack(tid: thread.tid, frames: walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
+            return Stack(frames: walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
         }
         let physical = native.physicalFrames(of: thread, maxFrames: maxFrames)
         let handover = physical.frames.firstIndex { frame in
@@ -149,6 +149,6 @@ public final class GoProcess {
         }
         let nativeFrames = physical.frames[..<handover].flatMap { native.frames(at: $0.pc, isActivation: $0.isActivation) }
         let walk = goWalk(pc: physical.frames[handover].pc, sp: sp, exact: physical.frames[handover].isActivation)
-        return ThreadStack(tid: thread.tid, frames: nativeFrames + walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
+        return Stack(frames: nativeFrames + walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
     }
 }

@@ -17,7 +17,7 @@ struct FileLocator {
         guard search.force else {
             throw CoreInspectError.buildIDMismatch(path: path, expected: expected.text, found: found.text)
         }
-        warnings.append(Warning("\(path): build-id \(found.text) does not match the core's \(expected.text); used anyway (--force)"))
+        warnings.append(Warning("\(path): build-id \(found.text) does not match the core's \(expected.text); used anyway (--force)", kind: .buildIDMismatch))
         return .forced(located)
     }
 
@@ -32,16 +32,16 @@ struct FileLocator {
             if firstMismatch == nil { firstMismatch = located }
         }
         guard let mismatch = firstMismatch else {
-            warnings.append(Warning("\(recordedPath): not found; its frames cannot be unwound or named (try --sysroot or --debug-dir)"))
+            warnings.append(Warning("\(recordedPath): not found; its frames cannot be unwound or named (try --sysroot or --debug-dir)", kind: .missingFile))
             return .missing
         }
         let found = mismatch.buildID?.text ?? "none"
         let expectedHex = expected?.text ?? "none"
         if search.force {
-            warnings.append(Warning("\(mismatch.path): build-id \(found) does not match the core's \(expectedHex); used anyway (--force)"))
+            warnings.append(Warning("\(mismatch.path): build-id \(found) does not match the core's \(expectedHex); used anyway (--force)", kind: .buildIDMismatch))
             return .forced(mismatch)
         }
-        warnings.append(Warning("\(mismatch.path): build-id \(found) does not match the core's \(expectedHex); not used (--force uses it)"))
+        warnings.append(Warning("\(mismatch.path): build-id \(found) does not match the core's \(expectedHex); not used (--force uses it)", kind: .buildIDMismatch))
         return .mismatched(path: mismatch.path, found: mismatch.buildID)
     }
 

@@ -47,7 +47,7 @@ public final class ProcessImage: @unchecked Sendable {
         threads = ProcessImage.threads(of: core)
         var warnings = core.warnings + locator.warnings
         if modules.contains(where: { $0.kind == .executable }) == false {
-            warnings.append(Warning("\(corePath): no executable found among the core's file mappings"))
+            warnings.append(Warning("\(corePath): no executable found among the core's file mappings", kind: .missingFile))
         }
         self.warnings = warnings
     }

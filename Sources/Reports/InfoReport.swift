@@ -3,7 +3,8 @@ import GoRuntime
 import ProcessImage
 import Symbols
 
-/// `coreinspect info`: one screen about the dump.
+/// `coreinspect info`: one screen about the dump, from what the command
+/// has already read (the process image, debug info, Go build info).
 public struct InfoReport: Encodable {
     public struct ProcessSummary: Encodable {
         public var pid: Int32?
@@ -62,7 +63,10 @@ public struct InfoReport: Encodable {
     public var memory: MemorySummary
     public var modules: [ModuleEntry]
 
-    public init(process image: ProcessImage, symbols: NativeSymbols) {
+    /// - Parameters:
+    ///   - debugInfo: each module's debug info, in the order of `image.modules`.
+    ///   - goBuildInfo: the executable's Go build info; nil for other programs.
+    public init(process image: ProcessImage, debugInfo: [DebugInfoStatus], goBuildInfo: GoBuildInfo?) {
         producer = image.core.producer.rawValue
         let info = image.processInfo
         process = ProcessSummary(pid: info?.pid, ppid: info?.ppid, uid: info?.uid, command: info?.fileName, arguments: info?.arguments)
@@ -70,9 +74,9 @@ public struct InfoReport: Encodable {
         signal = signaled?.signal.map(SignalSummary.init)
         signaledThread = signaled?.tid
         threadCount = image.threads.count
-        modules = image.modules.map { ModuleEntry($0, debugInfo: symbols.debugInfo(for: $0)) }
+        modules = zip(image.modules, debugInfo).map { ModuleEntry($0, debugInfo: $1) }
         executable = modules.first { $0.kind == Module.Kind.executable.rawValue }
-        go = GoBuildInfo.read(from: image).map(GoSummary.init)
+        go = goBuildInfo.map(GoSummary.init)
         let counts = image.memory.byteCounts
         memory = MemorySummary(regions: image.memory.regions.count, inCore: counts.core, fromFiles: counts.file, absent: counts.absent)
     }

@@ -1,3 +1,4 @@
+import CoreFile
 // FoundationEssentials has JSONEncoder without pulling in ICU and the rest of
 // Foundation, which would double the tool's resident memory.
 import FoundationEssentials
@@ -7,18 +8,32 @@ import FoundationEssentials
 ///
 /// Addresses are strings ("0x7f…"): JSON numbers lose precision past 2^53.
 public struct ReportDocument<Result: Encodable>: Encodable {
-    public static var schemaVersion: String { "coreinspect/1" }
+    /// 2: warnings became objects with a kind and a count, and notes were added.
+    public static var schemaVersion: String { "coreinspect/2" }
+
+    struct WarningEntry: Encodable {
+        var kind: String
+        var message: String
+        var count: Int
+    }
+
+    struct NoteEntry: Encodable {
+        var kind: String
+        var message: String
+    }
 
     public var schema = ReportDocument.schemaVersion
     public var command: String
     public var core: String
-    public var warnings: [String]
+    var warnings: [WarningEntry]
+    var notes: [NoteEntry]
     public var result: Result
 
-    public init(command: String, core: String, warnings: [String], result: Result) {
+    public init(command: String, core: String, diagnostics: Diagnostics, result: Result) {
         self.command = command
         self.core = core
-        self.warnings = warnings
+        warnings = diagnostics.warnings.map { WarningEntry(kind: $0.kind.rawValue, message: $0.message, count: $0.count) }
+        notes = diagnostics.notes.map { NoteEntry(kind: $0.kind.rawValue, message: $0.message) }
         self.result = result
     }
 

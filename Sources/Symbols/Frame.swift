@@ -1,7 +1,9 @@
 import CoreFile
 
-/// One frame of a stack, after symbolization. An inlined call is a frame of
-/// its own that shares its `pc` with the frame it was inlined into.
+/// One frame of a stack, after symbolization, wherever the stack came from:
+/// CFI unwinding of a native thread, the pclntab walk of a goroutine, or a
+/// recorded allocation stack. An inlined call is a frame of its own that
+/// shares its `pc` with the frame it was inlined into.
 public struct Frame: Sendable, Hashable {
     public var pc: Address
     /// False for return addresses: their lookup uses `pc - 1`, the call instruction.
@@ -32,17 +34,17 @@ public struct Frame: Sendable, Hashable {
     public var lookupPC: Address { isActivation ? pc : pc.retreated(by: 1) }
 }
 
-/// One thread's unwound, symbolized stack.
-public struct ThreadStack: Sendable {
-    public var tid: Int32
+/// A stack, innermost frame first: a thread's, a goroutine's, or the call
+/// stack of an allocation site in a heap profile. Frames hold `Address`es;
+/// rendering them as text or JSON is the reports' business.
+public struct Stack: Sendable, Hashable {
     public var frames: [Frame]
     /// Why unwinding stopped early, when it did not reach a natural end.
     public var stopReason: String?
-    /// True when the frame limit or a loop cut the stack short.
+    /// True when the frame limit, a loop or unreadable memory cut the stack short.
     public var truncated: Bool
 
-    public init(tid: Int32, frames: [Frame], stopReason: String?, truncated: Bool) {
-        self.tid = tid
+    public init(frames: [Frame], stopReason: String? = nil, truncated: Bool = false) {
         self.frames = frames
         self.stopReason = stopReason
         self.truncated = truncated

@@ -28,10 +28,10 @@ public final class NativeSymbols {
     }
 
     /// Unwinds and symbolizes one thread. Inlined calls become frames of their own.
-    public func stack(of thread: ProcessThread, maxFrames: Int = 256) -> ThreadStack {
+    public func stack(of thread: ProcessThread, maxFrames: Int = 256) -> Stack {
         let walk = physicalFrames(of: thread, maxFrames: maxFrames)
-        return ThreadStack(tid: thread.tid, frames: walk.frames.flatMap { frames(at: $0.pc, isActivation: $0.isActivation) },
-                           stopReason: walk.stopReason, truncated: walk.truncated)
+        return Stack(frames: walk.frames.flatMap { frames(at: $0.pc, isActivation: $0.isActivation) },
+                     stopReason: walk.stopReason, truncated: walk.truncated)
     }
 
     /// A frame as the unwinder found it, before symbolization.
@@ -115,6 +115,20 @@ public final class NativeSymbols {
         guard ElfUtils.moduleHasDwarf(handle) else { return .none }
         if let file = ElfUtils.moduleDebugFile(handle) { return .separate(path: file) }
         return .embedded
+    }
+}
+
+extension NativeSymbols {
+    /// One note per module that named frames of `stacks` without DWARF: its
+    /// frames come from the ELF symbol table, without source lines or inlined
+    /// calls. This is what stripped files allow, not a failure, so it is a
+    /// note. `goExecutable` is left out: the pclntab names its frames.
+    public func debugInfoNotes(for stacks: [Stack], process: ProcessImage, goExecutable: Module? = nil) -> [Note] {
+        let used = Set(stacks.flatMap { $0.frames.compactMap(\.module) })
+        return process.modules
+            .filter { used.contains($0.name) && $0.kind != .vdso && $0.base != goExecutable?.base && !debugInfo(for: $0).hasDebugInfo }
+            .map { Note("\($0.located?.path ?? $0.name): no debug info; names come from the ELF symbol table, without source lines or inlined calls",
+                        kind: .noDebugInfo) }
     }
 }
 

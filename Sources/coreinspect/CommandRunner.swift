@@ -3,48 +3,35 @@ import ArgumentParser
 import Glibc
 #endif
 import CoreFile
-import GoRuntime
-import ProcessImage
 import Reports
 
 /// Runs one command's body and turns its outcome into output and an exit
-/// status, so every command fails and warns the same way.
+/// status, so every command fails, warns and notes the same way.
 enum CommandRunner {
-    enum Status: Int32 {
-        case complete = 0
-        case partial = 1
-        case unusableCore = 2
-        case executableProblem = 3
-        /// `goroutines` on a program that is not Go, or whose runtime cannot be read.
-        case goRuntimeUnreadable = 4
-    }
-
-    /// `body` opens what it needs and returns its report with every warning.
+    /// `body` opens what it needs and returns its report with every warning and note.
     static func run<Result: Encodable>(command: String, options: CoreOptions, body: () throws -> CommandOutcome<Result>) throws {
+        let status: ExitStatus
         do {
             let outcome = try body()
-            let warnings = outcome.warnings.map(\.message)
+            let diagnostics = outcome.diagnostics
             if options.json {
-                print(ReportDocument(command: command, core: options.core, warnings: warnings, result: outcome.result).json())
+                print(ReportDocument(command: command, core: options.core, diagnostics: diagnostics, result: outcome.result).json())
             } else {
                 print(outcome.text(TextStyle.forStandardOutput()))
-                for warning in warnings { printError("warning: \(warning)") }
+                for note in diagnostics.notes { printError("note: \(note)") }
+                for warning in diagnostics.warnings { printError("warning: \(warning)") }
             }
-            if !warnings.isEmpty { throw ExitCode(Status.partial.rawValue) }
-        } catch let error as CoreInspectError {
+            status = diagnostics.hasWarnings ? .partial : .complete
+        } catch let error as CategorizedError {
             printError("coreinspect: \(error)")
-            throw ExitCode(status(for: error).rawValue)
-        } catch let error as GoRuntimeError {
-            printError("coreinspect: \(options.core): \(error)")
-            throw ExitCode(Status.goRuntimeUnreadable.rawValue)
+            status = ExitStatus(error.category)
+        } catch {
+            // Every layer's errors are categorized; one that is not is a bug,
+            // and must not pass for ArgumentParser's status 1 ("partial").
+            printError("coreinspect: \(options.core): internal error: \(error)")
+            status = .internalError
         }
-    }
-
-    static func status(for error: CoreInspectError) -> Status {
-        switch error {
-        case .missingFile, .buildIDMismatch: return .executableProblem
-        default: return .unusableCore
-        }
+        if status != .complete { throw ExitCode(status.rawValue) }
     }
 
     static func printError(_ message: String) {
@@ -54,9 +41,19 @@ enum CommandRunner {
     }
 }
 
-/// What a command produced: the report, how to print it, and what made it partial.
+/// What a command produced: the report, how to print it, and its warnings and notes.
 struct CommandOutcome<Result: Encodable> {
     var result: Result
     var text: (TextStyle) -> String
-    var warnings: [Warning]
+    var diagnostics: Diagnostics
+
+    init(result: Result, text: @escaping (TextStyle) -> String, diagnostics: Diagnostics) {
+        self.result = result
+        self.text = text
+        self.diagnostics = diagnostics
+    }
+
+    init(result: Result, text: @escaping (TextStyle) -> String, warnings: [Warning], notes: [Note] = []) {
+        self.init(result: result, text: text, diagnostics: Diagnostics(warnings: warnings, notes: notes))
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreFile
 import GoRuntime
 import ProcessImage
 import Reports
@@ -6,11 +7,12 @@ import Symbols
 
 struct Goroutines: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List every goroutine of a Go program: state, wait reason, thread, creator and stack; works on stripped binaries.")
+        abstract: "List every goroutine of a Go program: state, wait reason, thread, creator and stack; works on stripped binaries.",
+        discussion: ExitStatus.helpText)
 
     @OptionGroup var options: CoreOptions
 
-    @Flag(help: "Fold goroutines with the same state and stack into one line with a count, largest first.")
+    @Flag(help: "Fold goroutines with the same state and stack into one line with a count, largest first, labelled by the first frame in the program's own code.")
     var group = false
 
     @Option(name: .customLong("state"), help: "Only goroutines in this state or wait reason (\"running\", \"chan receive\"…). Repeatable.")
@@ -28,10 +30,18 @@ struct Goroutines: ParsableCommand {
         try CommandRunner.run(command: "goroutines", options: options) {
             let process = try ProcessImage(corePath: options.core, search: options.search)
             let native = try NativeSymbols(process: process, search: options.search)
-            let go = try GoProcess(process: process, native: native)
-            let filter = GoroutinesReport.Filter(states: states, waitReasons: waitReasons, function: function)
-            let report = GoroutinesReport(process: process, go: go, filter: filter, group: group, maxFrames: stack.maxFrames)
-            return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: process.warnings + go.warnings)
+            // Whatever stops the Go runtime from being read (no build info, an
+            // unreadable pclntab or goroutine list) means one thing here: no goroutines.
+            let go = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
+                try GoProcess(process: process, native: native)
+            }
+            let filter = GoroutineFilter(states: states, waitReasons: waitReasons, function: function)
+            let snapshots = go.snapshots(threads: process.threads, maxFrames: stack.maxFrames).filter(filter.accepts)
+            let report = group
+                ? GoroutinesReport(goVersion: go.buildInfo.goVersion, layoutSource: go.layoutSource,
+                                   groups: GoroutineGroup.group(snapshots, userCode: GoUserCode(buildInfo: go.buildInfo)))
+                : GoroutinesReport(goVersion: go.buildInfo.goVersion, layoutSource: go.layoutSource, goroutines: snapshots)
+            return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: process.warnings + go.allWarnings)
         }
     }
 }

@@ -4,7 +4,8 @@ import Reports
 
 struct Mappings: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List every mapping: range, permissions, file and offset, and whether its bytes are in the core, in a file, or absent.")
+        abstract: "List every mapping: range, permissions, file and offset, and whether its bytes are in the core, in a file, or absent.",
+        discussion: ExitStatus.helpText)
 
     @OptionGroup var options: CoreOptions
 

@@ -4,7 +4,8 @@ import Reports
 
 struct Notes: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Decode every note of the core, with every field named, as eu-readelf -n does.")
+        abstract: "Decode every note of the core, with every field named, as eu-readelf -n does.",
+        discussion: ExitStatus.helpText)
 
     @OptionGroup var options: CoreOptions
 

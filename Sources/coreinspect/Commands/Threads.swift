@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreFile
 import GoRuntime
 import ProcessImage
 import Reports
@@ -6,7 +7,8 @@ import Symbols
 
 struct Threads: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show every thread's stack: the signaled thread first, inlined calls as frames of their own.")
+        abstract: "Show every thread's stack: the signaled thread first, inlined calls as frames of their own.",
+        discussion: ExitStatus.helpText)
 
     @OptionGroup var options: CoreOptions
 
@@ -23,11 +25,16 @@ struct Threads: ParsableCommand {
             let process = try ProcessImage(corePath: options.core, search: options.search)
             let symbols = try NativeSymbols(process: process, search: options.search)
             var warnings = process.warnings
+            // A Go runtime that cannot be read costs the goroutine names only: a warning, not a failure.
             let go = GoProcess.ifGoProgram(process: process, native: symbols, warnings: &warnings)
-            let report = ThreadsReport(process: process, symbols: symbols, go: go, includeRegisters: registers, maxFrames: stack.maxFrames,
-                                       includeGoroutines: goroutines)
-            warnings += (go?.warnings ?? []) + report.warnings(process: process, symbols: symbols, go: go)
-            return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings)
+            let threads = ThreadSnapshot.all(process: process, native: symbols, go: go, maxFrames: stack.maxFrames)
+            let goroutineReport = goroutines ? go.map {
+                GoroutinesReport(goVersion: $0.buildInfo.goVersion, layoutSource: $0.layoutSource,
+                                 goroutines: $0.snapshots(threads: process.threads, maxFrames: stack.maxFrames))
+            } : nil
+            let report = ThreadsReport(pid: process.processInfo?.pid, threads: threads, includeRegisters: registers, goroutines: goroutineReport)
+            let notes = symbols.debugInfoNotes(for: threads.map(\.stack), process: process, goExecutable: go == nil ? nil : process.mainExecutable)
+            return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings + (go?.allWarnings ?? []), notes: notes)
         }
     }
 }

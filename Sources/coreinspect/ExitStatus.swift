@@ -1,0 +1,44 @@
+import CoreFile
+
+/// The exit statuses, documented once: `--help` and the README print this table.
+enum ExitStatus: Int32, CaseIterable {
+    case complete = 0
+    case partial = 1
+    case unusableCore = 2
+    case executableProblem = 3
+    case goRuntimeUnreadable = 4
+    /// ArgumentParser exits with it for usage errors (EX_USAGE).
+    case usage = 64
+    /// EX_SOFTWARE: an error no layer classified, which is a bug to report.
+    case internalError = 70
+
+    /// The one place where an error's category decides the exit status.
+    init(_ category: FailureCategory) {
+        switch category {
+        case .unusableCore: self = .unusableCore
+        case .executableProblem: self = .executableProblem
+        case .goRuntimeUnreadable: self = .goRuntimeUnreadable
+        case .internalError: self = .internalError
+        }
+    }
+
+    var meaning: String {
+        switch self {
+        case .complete: return "everything was shown (notes may say what stripped files did not allow)"
+        case .partial: return "a partial answer: warnings say what is missing or may be wrong"
+        case .unusableCore: return "the core cannot be used: not ELF, not a core, unsupported, or its headers are cut off"
+        case .executableProblem: return "the executable is missing or its build-id does not match the core (--force uses it)"
+        case .goRuntimeUnreadable: return "goroutines: no Go runtime it can read (not Go, or its pclntab, layout or goroutine list is unreadable)"
+        case .usage: return "usage error"
+        case .internalError: return "internal error in coreinspect (please report it)"
+        }
+    }
+
+    /// The table for `--help`, one status a line.
+    static var helpText: String {
+        "Exit status:\n" + allCases.map { status in
+            let code = String(status.rawValue)
+            return "  " + code + String(repeating: " ", count: 4 - code.count) + status.meaning
+        }.joined(separator: "\n")
+    }
+}
