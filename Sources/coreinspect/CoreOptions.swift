@@ -18,7 +18,7 @@ struct CoreOptions: ParsableArguments {
     @Flag(help: "Use files whose build-id does not match the core, with a warning.")
     var force = false
 
-    @Flag(help: "Print JSON (schema coreinspect/1, see the README) instead of text.")
+    @Flag(help: "Print JSON (schema coreinspect/2, see the README) instead of text.")
     var json = false
 
     var search: FileSearch {

@@ -22,15 +22,16 @@ enum ExitStatus: Int32, CaseIterable {
         }
     }
 
+    /// One line each: ArgumentParser wraps help at 80 columns.
     var meaning: String {
         switch self {
-        case .complete: return "everything was shown (notes may say what stripped files did not allow)"
+        case .complete: return "everything was shown; notes may say what stripped files lack"
         case .partial: return "a partial answer: warnings say what is missing or may be wrong"
-        case .unusableCore: return "the core cannot be used: not ELF, not a core, unsupported, or its headers are cut off"
-        case .executableProblem: return "the executable is missing or its build-id does not match the core (--force uses it)"
-        case .goRuntimeUnreadable: return "goroutines: no Go runtime it can read (not Go, or its pclntab, layout or goroutine list is unreadable)"
+        case .unusableCore: return "the core is unusable: not ELF, not a core, unsupported, or cut off"
+        case .executableProblem: return "the executable is missing, or its build-id is not the core's (--force)"
+        case .goRuntimeUnreadable: return "goroutines: no readable Go runtime (not Go; bad pclntab, layout, allgs)"
         case .usage: return "usage error"
-        case .internalError: return "internal error in coreinspect (please report it)"
+        case .internalError: return "internal error in coreinspect: please report it"
         }
     }
 

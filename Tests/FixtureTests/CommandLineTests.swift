@@ -4,9 +4,12 @@ import XCTest
 /// The built tool, run as a user runs it: exit status, text and JSON.
 final class CommandLineTests: XCTestCase {
     private struct Document<Result: Decodable>: Decodable {
+        struct Warning: Decodable { var kind: String; var message: String; var count: Int }
+        struct Note: Decodable { var kind: String; var message: String }
         var schema: String
         var command: String
-        var warnings: [String]
+        var warnings: [Warning]
+        var notes: [Note]
         var result: Result
     }
 
@@ -27,7 +30,8 @@ final class CommandLineTests: XCTestCase {
 
     private struct Goroutines: Decodable {
         struct Entry: Decodable { var id: Int64; var state: String }
-        struct Group: Decodable { var count: Int; var ids: [Int64] }
+        struct Site: Decodable, Equatable { var function: String; var file: String?; var line: Int? }
+        struct Group: Decodable { var count: Int; var ids: [Int64]; var state: String; var userLocation: Site? }
         var goroutines: [Entry]?
         var groups: [Group]?
     }
@@ -47,7 +51,8 @@ final class CommandLineTests: XCTestCase {
         let result = try Shell.coreinspect(["threads", core, "--exe", exe, "--json", "--registers"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let document = try decode(Threads.self, result.stdout)
-        XCTAssertEqual(document.schema, "coreinspect/1")
+        XCTAssertEqual(document.schema, "coreinspect/2")
+        XCTAssertTrue(document.warnings.isEmpty && document.notes.isEmpty, "\(document.warnings) \(document.notes)")
         XCTAssertEqual(document.command, "threads")
         XCTAssertEqual(document.result.threads.map(\.tid).sorted(), truth.threads.map(\.tid).sorted())
         XCTAssertEqual(document.result.threads.first?.tid, truth.signal?.tid)
@@ -113,6 +118,36 @@ final class CommandLineTests: XCTestCase {
                 XCTAssertEqual(filtered.goroutines?.map(\.id).sorted(), listed.filter { $0.state == "select" }.map(\.id).sorted(), "\(fixture)")
             }
         }
+    }
+
+    /// Each group is labelled by its first frame in the program's own code,
+    /// with the runtime's wait reason beside it: the innermost `main.` frame of
+    /// the stack the program listed for itself (the fixtures' only user package).
+    func testGoroutineGroupsAreLabelledByTheProgramsOwnFrame() throws {
+        struct StatesTruth: Decodable {
+            struct Frame: Decodable { var function: String; var file: String; var line: Int }
+            struct Goroutine: Decodable { var id: Int64; var state: String; var frames: [Frame] }
+            var exe: String
+            var goroutines: [Goroutine]
+        }
+        var compared = 0, labelledPastTheStandardLibrary = 0
+        // One dump per release: the labels come from the same pclntab in every dump.
+        for fixture in Fixtures.all() where fixture.name.hasPrefix("go-states/") && fixture.dump == "gcore" {
+            let truth = try fixture.truth(StatesTruth.self)
+            let arguments = ["goroutines", try fixture.core(), "--exe", try fixture.executable(named: truth.exe), "--group", "--json"]
+            let groups = try decode(Goroutines.self, try Shell.coreinspect(arguments).stdout).result.groups ?? []
+            // Runnable and running goroutines move between the program's listing and the dump.
+            for goroutine in truth.goroutines where !["runnable", "running"].contains(goroutine.state) {
+                let group = try XCTUnwrap(groups.first { $0.ids.contains(goroutine.id) }, "\(fixture) goroutine \(goroutine.id)")
+                let own = try XCTUnwrap(goroutine.frames.first { $0.function.hasPrefix("main.") })
+                XCTAssertEqual(group.userLocation, .init(function: own.function, file: own.file, line: own.line), "\(fixture) goroutine \(goroutine.id)")
+                XCTAssertEqual(group.state, goroutine.state, "\(fixture) goroutine \(goroutine.id)")
+                compared += 1
+                if goroutine.frames.first?.function != own.function { labelledPastTheStandardLibrary += 1 }
+            }
+        }
+        XCTAssertGreaterThan(compared, 0)
+        XCTAssertGreaterThan(labelledPastTheStandardLibrary, 0, "mutex, sleep and IO waiters sit in library code")
     }
 
     func testGoroutinesOnACProgramSaysItIsNotGo() throws {
