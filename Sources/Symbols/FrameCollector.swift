@@ -1,4 +1,5 @@
 import CElfUtils
+import CoreFile
 
 /// Collects raw frames during `dwfl_getthread_frames`. Only collects:
 /// symbolization happens after the walk, as in eu-stack.
@@ -23,9 +24,6 @@ final class FrameCollector {
 
     init(limit: Int) { self.limit = limit }
 
-    /// x86_64 DWARF register 7 is rsp.
-    private static let stackPointerRegister: UInt32 = 7
-
     static let callback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { state, arg in
         guard let state, let arg else { return CElfUtils_callbackStop() }
         let collector = Unmanaged<FrameCollector>.fromOpaque(arg).takeUnretainedValue()
@@ -36,7 +34,7 @@ final class FrameCollector {
         guard let (pc, isActivation) = ElfUtils.framePC(state) else { return -1 }
         // A corrupt stack can make CFI walk in a circle; the same pc at the
         // same sp twice means it will never end.
-        let sp = ElfUtils.frameRegister(state, FrameCollector.stackPointerRegister)
+        let sp = ElfUtils.frameRegister(state, X86_64.DWARFRegisters.stackPointer)
         if let sp, !seen.insert(FrameKey(pc: pc, sp: sp)).inserted {
             looped = true
             return CElfUtils_callbackStop()
