@@ -16,10 +16,14 @@ extension GoProcess {
     /// Every goroutine with its stack, by id.
     public func snapshots(threads: [ProcessThread], maxFrames: Int = 256) -> [GoroutineSnapshot] {
         let signaledTID = threads.first(where: \.tookSignal)?.tid
+        // Thousands of goroutines share a few stacks: keep one copy of each frame list.
+        var shared: [[UInt64]: [Frame]] = [:]
         return goroutines.map { goroutine in
-            GoroutineSnapshot(goroutine: goroutine, stack: stack(of: goroutine, threads: threads, maxFrames: maxFrames),
-                              createdBy: creationSite(of: goroutine),
-                              tookSignal: goroutine.threadID != nil && goroutine.threadID == signaledTID)
+            var stack = stack(of: goroutine, threads: threads, maxFrames: maxFrames)
+            let key = stack.frames.map { $0.pc.rawValue &+ ($0.isInlined ? 1 << 63 : 0) }
+            if let frames = shared[key] { stack.frames = frames } else { shared[key] = stack.frames }
+            return GoroutineSnapshot(goroutine: goroutine, stack: stack, createdBy: creationSite(of: goroutine),
+                                     tookSignal: goroutine.threadID != nil && goroutine.threadID == signaledTID)
         }.sorted { $0.goroutine.id < $1.goroutine.id }
     }
 
