@@ -37,6 +37,11 @@ public struct ReportDocument<Result: Encodable>: Encodable {
         self.result = result
     }
 
+    /// Plain warning texts, for callers that have no `Diagnostics`.
+    public init(command: String, core: String, warnings: [String], result: Result) {
+        self.init(command: command, core: core, diagnostics: Diagnostics(warnings: warnings.map { Warning($0) }), result: result)
+    }
+
     public func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -16,7 +16,11 @@ public struct GoroutineGroup: Sendable {
 
     /// Goroutines with the same state, stack (the same pcs, as the runtime's
     /// goroutine profile groups them) and creator fold into one group.
-    public static func group(_ snapshots: [GoroutineSnapshot], userCode: GoUserCode) -> [GoroutineGroup] {
+    ///
+    /// - Parameter isWrapper: compiler-generated wrappers (`GoProcess.isWrapper`),
+    ///   such as the closure of a `go` statement, which never name a group.
+    public static func group(_ snapshots: [GoroutineSnapshot], userCode: GoUserCode,
+                             isWrapper: (Frame) -> Bool = { _ in false }) -> [GoroutineGroup] {
         struct Key: Hashable {
             var state: String
             var stack: [Address]
@@ -38,7 +42,7 @@ public struct GoroutineGroup: Sendable {
                 indexByKey[key] = groups.count
                 let location = userCode.firstUserFrame(in: frames)
                     ?? frames.first { !($0.function ?? "").hasPrefix("runtime.") }
-                    ?? frames.last { $0.function != "runtime.goexit" }
+                    ?? frames.last { $0.function != "runtime.goexit" && !isWrapper($0) }
                 groups.append(GoroutineGroup(count: 1, state: key.state, ids: [snapshot.goroutine.id], createdBy: snapshot.createdBy,
                                              stack: snapshot.stack, location: location))
             }

@@ -39,7 +39,7 @@ struct Goroutines: ParsableCommand {
             let snapshots = go.snapshots(threads: process.threads, maxFrames: stack.maxFrames).filter(filter.accepts)
             let report = group
                 ? GoroutinesReport(goVersion: go.buildInfo.goVersion, layoutSource: go.layoutSource,
-                                   groups: GoroutineGroup.group(snapshots, userCode: GoUserCode(buildInfo: go.buildInfo)))
+                                   groups: GoroutineGroup.group(snapshots, userCode: GoUserCode(buildInfo: go.buildInfo), isWrapper: go.isWrapper))
                 : GoroutinesReport(goVersion: go.buildInfo.goVersion, layoutSource: go.layoutSource, goroutines: snapshots)
             return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: process.warnings + go.allWarnings)
         }
