@@ -1,5 +1,7 @@
 import CoreFile
 import Foundation
+import ProcessImage
+import Symbols
 import XCTest
 
 /// Each documented exit status, driven through the built binary, and the
@@ -69,6 +71,30 @@ final class ExitCodeTests: XCTestCase {
         // Partial, not empty: the notes precede the cut, so every thread is there.
         XCTAssertEqual(try Shell.coreinspect(["threads", cut, "--exe", exe]).stdout.components(separatedBy: "\nThread ").count,
                        truth.threads.count)
+    }
+
+    /// The Go symbol table's own warnings reach the user: without
+    /// `runtime.firstmoduledata` Go frames lose their inlined calls.
+    func test1GoSymbolTableWarningIsShown() throws {
+        let fixture = Fixture(directory: Fixtures.testCores + "/go-hello", dump: "gcore")
+        let core = try fixture.core(), executable = try fixture.executable(named: "go-hello")
+        let process = try ProcessImage(corePath: core, search: FileSearch(executable: executable))
+        let dwarf = try XCTUnwrap(try NativeSymbols(process: process).dwarfIndex(for: try XCTUnwrap(process.mainExecutable)))
+        let moduleData = Address(try XCTUnwrap(dwarf.variableAddress("runtime.firstmoduledata")))
+        // Its first word points to the pclntab header; zero makes it unrecognizable.
+        let segment = try XCTUnwrap(process.core.segments.first { $0.presentRange.contains(moduleData) })
+        let damaged = scratch + "/no-moduledata.core"
+        XCTAssertEqual(try Shell.run("/bin/cp", ["--sparse=always", core, damaged]).status, 0)
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: damaged))
+        try handle.seek(toOffset: segment.fileOffset + moduleData.offset(from: segment.range.start))
+        try handle.write(contentsOf: Data(count: 8))
+        try handle.close()
+
+        let result = try Shell.coreinspect(["goroutines", damaged, "--exe", executable, "--json"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        let warnings = try JSONDecoder().decode(Document.self, from: Data(result.stdout.utf8)).warnings
+        XCTAssertEqual(warnings.map(\.kind), ["incomplete-symbols"], "\(warnings)")
+        XCTAssertTrue(warnings.first?.message.contains("runtime.firstmoduledata not found") == true, "\(warnings)")
     }
 
     func test2UnusableCore() throws {
