@@ -8,16 +8,13 @@ import XCTest
 final class EuStackAgreementTests: XCTestCase {
     func testFramesMatchEuStackOnEveryNativeFixture() throws {
         var comparedThreads = 0
-        for (fixture, truth) in try Fixtures.native() {
-            let core = try fixture.core()
-            let executable = try fixture.executable(named: truth.exe)
-            let result = try Shell.run("/usr/bin/eu-stack", ["-i", "--core=\(core)", "-e", executable])
+        for (fixture, _) in try Fixtures.native() {
+            let opened = try fixture.opened()
+            let result = try Shell.run("/usr/bin/eu-stack", ["-i", "--core=\(try fixture.core())", "-e", opened.executable])
             XCTAssertEqual(result.status, 0, "eu-stack failed on \(fixture): \(result.stderr)")
             let expected = EuStackOutput.parse(result.stdout)
 
-            let search = FileSearch(executable: executable)
-            let process = try ProcessImage(corePath: core, search: search)
-            let symbols = try NativeSymbols(process: process, search: search)
+            let process = opened.process, symbols = try opened.native
             XCTAssertEqual(Set(expected.keys), Set(process.threads.map(\.tid)), "\(fixture)")
             for thread in process.threads {
                 let ours = symbols.stack(of: thread).frames.map { EuStackOutput.Frame(pc: $0.pc.rawValue, function: $0.function ?? "") }

@@ -10,13 +10,15 @@ import XCTest
 /// crash, a hang, or an allocation sized by the garbage.
 final class GoBadInputTests: XCTestCase {
     private var scratch: String!
+    /// The undamaged core, shared with the other test classes.
+    private var original: OpenedFixture!
     private var core: String!
     private var executable: String!
 
     override func setUpWithError() throws {
-        let fixture = Fixture(directory: Fixtures.testCores + "/go-hello", dump: "gcore")
-        core = try fixture.core()
-        executable = try fixture.executable(named: "go-hello")
+        original = try Fixture(directory: Fixtures.testCores + "/go-hello", dump: "gcore").opened()
+        core = try original.fixture.core()
+        executable = original.executable
         scratch = try Fixtures.scratchDirectory(for: self)
     }
 
@@ -51,15 +53,14 @@ final class GoBadInputTests: XCTestCase {
         let result = try Shell.coreinspect(["goroutines", core, "--exe", other])
         XCTAssertEqual(result.status, 3, result.stderr)
         XCTAssertTrue(result.stderr.contains("does not match the core's"), result.stderr)
-        let process = try ProcessImage(corePath: core, search: FileSearch(executable: executable))
+        let process = original.process
         XCTAssertEqual(process.mainExecutable?.coreBuildID?.kind, .go)
         XCTAssertEqual(process.mainExecutable?.buildIDMatches, true)
     }
 
     func testCorruptGoroutineCountIsAOneLineError() throws {
-        let search = FileSearch(executable: executable)
-        let process = try ProcessImage(corePath: core, search: search)
-        let index = try XCTUnwrap(try NativeSymbols(process: process, search: search).dwarfIndex(for: try XCTUnwrap(process.mainExecutable)))
+        let process = original.process
+        let index = try XCTUnwrap(try original.native.dwarfIndex(for: try XCTUnwrap(process.mainExecutable)))
         let allgs = Address(try XCTUnwrap(index.variableAddress("runtime.allgs")))
         // The slice's length set to 2^62: it must be refused, not allocated.
         let damaged = try patchedCore("allgs", address: allgs.advanced(by: 8), value: 1 << 62)
@@ -70,12 +71,11 @@ final class GoBadInputTests: XCTestCase {
     }
 
     func testGarbageGoroutinePointerIsSkippedWithAWarning() throws {
-        let search = FileSearch(executable: executable)
-        let process = try ProcessImage(corePath: core, search: search)
-        let index = try XCTUnwrap(try NativeSymbols(process: process, search: search).dwarfIndex(for: try XCTUnwrap(process.mainExecutable)))
+        let process = original.process
+        let index = try XCTUnwrap(try original.native.dwarfIndex(for: try XCTUnwrap(process.mainExecutable)))
         let allgs = Address(try XCTUnwrap(index.variableAddress("runtime.allgs")))
         let array = try process.memory.readPointer(at: allgs)
-        let (_, go) = try goProcess(core)
+        let go = try original.go
         // The fourth element points nowhere.
         let damaged = try patchedCore("allgs-element", address: array.advanced(by: 3 * 8), value: 0xdead_0000_0000)
         let (_, damagedGo) = try goProcess(damaged)
@@ -86,7 +86,7 @@ final class GoBadInputTests: XCTestCase {
     }
 
     func testGarbageSchedTruncatesOneGoroutineOnly() throws {
-        let (_, go) = try goProcess(core)
+        let go = try original.go
         let victim = try XCTUnwrap(go.goroutines.first { $0.id > 1 && $0.status.base == GoroutineStatus.waiting })
         let spOffset = try go.layout.offset("runtime.g.sched.sp")
         let damaged = try patchedCore("sched", address: victim.address.advanced(by: spOffset), value: 0xdead_beef_0000)
@@ -110,7 +110,7 @@ final class GoBadInputTests: XCTestCase {
     func testUnwindPastTheStackBoundsIsStoppedAndMarked() throws {
         // Shrink one goroutine's recorded stack to its lowest 64 bytes: its saved
         // sp now lies outside, so the walk must stop at once and say so.
-        let (_, go) = try goProcess(core)
+        let go = try original.go
         let victim = try XCTUnwrap(go.goroutines.first { $0.id > 1 && $0.status.base == GoroutineStatus.waiting })
         let hiOffset = try go.layout.offset("runtime.g.stack.hi")
         let damaged = try patchedCore("bounds", address: victim.address.advanced(by: hiOffset),

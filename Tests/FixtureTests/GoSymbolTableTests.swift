@@ -249,8 +249,8 @@ final class GoSymbolTableTests: XCTestCase {
     }
 
     func testRejectsProgramsThatAreNotGo() throws {
-        for (fixture, truth) in try Fixtures.native().prefix(1) {
-            let process = try ProcessImage(corePath: try fixture.core(), search: FileSearch(executable: try fixture.executable(named: truth.exe)))
+        for (fixture, _) in try Fixtures.native().prefix(1) {
+            let process = try fixture.opened().process
             XCTAssertThrowsError(try GoSymbolTable(process: process)) { error in
                 XCTAssertTrue("\(error)".contains("not a Go program"), "\(error)")
             }
@@ -406,7 +406,7 @@ private struct GoFixture: CustomStringConvertible {
     }
 
     private static func load(_ fixture: Fixture, truth: Truth, core: String, executable: String) throws -> GoFixture {
-        let process = try ProcessImage(corePath: core, search: FileSearch(executable: executable))
+        let process = try OpenedFixtures.shared.open(fixture, core: core, executable: executable).process
         let table = try GoSymbolTable(process: process)
         let functions = (0..<table.functionCount).compactMap { table.function(atIndex: $0) }
         let stripped = try truth.stripped ?? ELFSymbols(path: executable).isEmpty

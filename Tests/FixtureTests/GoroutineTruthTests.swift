@@ -29,7 +29,6 @@ final class GoroutineTruthTests: XCTestCase {
                 }
             }
         }
-        var exe: String
         var go_version: String
         var stripped: Bool?
         /// Absent for go-many, whose truth lists groups (see testManyGoroutinesFoldIntoTheProgramsGroups).
@@ -49,10 +48,8 @@ final class GoroutineTruthTests: XCTestCase {
         for (fixture, _) in try Fixtures.go() {
             let truth = try fixture.truth(Truth.self)
             guard let expectedGoroutines = truth.goroutines else { continue }
-            let search = FileSearch(executable: try fixture.executable(named: truth.exe))
-            let process = try ProcessImage(corePath: try fixture.core(), search: search)
-            let native = try NativeSymbols(process: process, search: search)
-            let go = try GoProcess(process: process, native: native)
+            let opened = try fixture.opened()
+            let process = opened.process, go = try opened.go
             XCTAssertEqual(go.layoutSource == "DWARF", truth.stripped != true, "\(fixture): \(go.layoutSource)")
 
             // Runnable and running goroutines move between the program's runtime.Stack
@@ -76,11 +73,9 @@ final class GoroutineTruthTests: XCTestCase {
     func testStrippedAndUnstrippedAgree() throws {
         let directory = Fixtures.testCores + "/go-hello"
         var stacks: [Set<String>] = []
-        for (dump, exe) in [("gcore", "go-hello"), ("stripped", "go-hello-stripped")] {
-            let fixture = Fixture(directory: directory, dump: dump)
-            let search = FileSearch(executable: try fixture.executable(named: exe))
-            let process = try ProcessImage(corePath: try fixture.core(), search: search)
-            let go = try GoProcess(process: process, native: try NativeSymbols(process: process, search: search))
+        for dump in ["gcore", "stripped"] {
+            let opened = try Fixture(directory: directory, dump: dump).opened()
+            let process = opened.process, go = try opened.go
             // Goroutine ids and addresses differ between the two runs; the stacks must not.
             stacks.append(Set(go.goroutines.map { goroutine in
                 go.stack(of: goroutine, threads: process.threads).frames
@@ -95,9 +90,8 @@ final class GoroutineTruthTests: XCTestCase {
         var checked = 0
         for (fixture, truth) in try Fixtures.go() {
             guard let groups = truth.groups else { continue }
-            let search = FileSearch(executable: try fixture.executable(named: truth.exe))
-            let process = try ProcessImage(corePath: try fixture.core(), search: search)
-            let go = try GoProcess(process: process, native: try NativeSymbols(process: process, search: search))
+            let opened = try fixture.opened()
+            let process = opened.process, go = try opened.go
             for group in groups {
                 // The group's function is the innermost frame of the program's own.
                 let members = go.goroutines.filter { goroutine in

@@ -14,9 +14,8 @@ final class ThreadTruthTests: XCTestCase {
 
     func testThreadsAndFramesMatchTruth() throws {
         for (fixture, truth) in try Fixtures.native() {
-            let search = FileSearch(executable: try fixture.executable(named: truth.exe))
-            let process = try ProcessImage(corePath: try fixture.core(), search: search)
-            let symbols = try NativeSymbols(process: process, search: search)
+            let opened = try fixture.opened()
+            let process = opened.process, symbols = try opened.native
 
             XCTAssertEqual(process.processInfo?.pid, truth.pid, "\(fixture)")
             XCTAssertEqual(Set(process.threads.map(\.tid)), Set(truth.threads.map(\.tid)), "\(fixture): thread ids")
@@ -37,7 +36,7 @@ final class ThreadTruthTests: XCTestCase {
 
     func testSignaledThreadComesFirst() throws {
         for (fixture, truth) in try Fixtures.native() {
-            let process = try ProcessImage(corePath: try fixture.core(), search: FileSearch(executable: try fixture.executable(named: truth.exe)))
+            let process = try fixture.opened().process
             if let signal = truth.signal {
                 XCTAssertEqual(process.threads.first?.tid, signal.tid, "\(fixture)")
                 XCTAssertTrue(process.threads.first?.tookSignal == true, "\(fixture)")
@@ -47,8 +46,8 @@ final class ThreadTruthTests: XCTestCase {
     }
 
     func testBuildIDsOfExecutablesMatchTheCore() throws {
-        for (fixture, truth) in try Fixtures.native() {
-            let process = try ProcessImage(corePath: try fixture.core(), search: FileSearch(executable: try fixture.executable(named: truth.exe)))
+        for (fixture, _) in try Fixtures.native() {
+            let process = try fixture.opened().process
             let executable = try XCTUnwrap(process.mainExecutable, "\(fixture)")
             XCTAssertNotNil(executable.coreBuildID, "\(fixture): the core keeps the ELF header page")
             XCTAssertEqual(executable.buildIDMatches, true, "\(fixture)")
