@@ -26,10 +26,10 @@ var structNames = []string{
 	// Type descriptors, 1.21 on.
 	"internal/abi.Type", "internal/abi.UncommonType", "internal/abi.StructType", "internal/abi.StructField",
 	"internal/abi.PtrType", "internal/abi.SliceType", "internal/abi.ArrayType",
-	"internal/abi.MapType", "internal/abi.OldMapType", "internal/abi.SwissMapType",
+	"internal/abi.MapType", "internal/abi.OldMapType", "internal/abi.SwissMapType", "internal/abi.Name",
 	// Type descriptors, before 1.21.
 	"runtime._type", "runtime.uncommontype", "runtime.structtype", "runtime.structfield",
-	"runtime.ptrtype", "runtime.slicetype", "runtime.arraytype", "runtime.maptype",
+	"runtime.ptrtype", "runtime.slicetype", "runtime.arraytype", "runtime.maptype", "runtime.name",
 	// Maps: Swiss tables from 1.24, bucket maps before.
 	"internal/runtime/maps.Map", "internal/runtime/maps.table", "internal/runtime/maps.groupsReference",
 	"runtime.hmap", "runtime.bmap", "runtime.mapextra",

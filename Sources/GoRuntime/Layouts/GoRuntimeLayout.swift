@@ -102,7 +102,7 @@ public final class GoRuntimeLayout {
 
 /// One runtime structure as coreinspect reads it: the names it has had, and
 /// its fields, resolved once from a `GoStructView`.
-public protocol GoRuntimeStructure {
+public protocol GoRuntimeStructure: Equatable {
     /// Its DWARF names, newest first (Go 1.21 renamed `runtime._type` to `internal/abi.Type`).
     static var typeNames: [String] { get }
     init(_ view: GoStructView) throws

@@ -5,8 +5,9 @@ import Symbols
 ///
 /// Fields are asked for by what the reader will do with them, so that a
 /// layout that changed shape fails at resolution, not as a misread value:
-/// `integer` takes any plain value of 1, 2, 4 or 8 bytes (and the runtime's
-/// atomic wrappers around one), `address` an 8-byte pointer or uintptr,
+/// `integer` takes any plain value of 1, 2, 4 or 8 bytes, `address` an 8-byte
+/// pointer or uintptr (each also inside a structure that wraps just that,
+/// such as the runtime's atomic types),
 /// `array` an array, `slice` a slice header. A path descends into members
 /// held by value ("sched.pc"). Several paths name the same field in
 /// different releases, newest first ("Size_", "size").
@@ -33,14 +34,14 @@ public struct GoStructView {
 
     public func integer(_ paths: String...) throws -> GoIntegerField {
         let field = try field(paths)
-        guard [1, 2, 4, 8].contains(field.size), isInteger(field) else { throw mismatch(field, expected: "an integer") }
+        guard [1, 2, 4, 8].contains(field.size), unwrapped(field).kind == .integer else { throw mismatch(field, expected: "an integer") }
         return GoIntegerField(offset: Int(field.offset), size: Int(field.size))
     }
 
     /// A pointer or a uintptr: the runtime keeps many addresses in uintptrs (`g.sched.pc`, `mspan.startAddr`).
     public func address(_ paths: String...) throws -> GoAddressField {
         let field = try field(paths)
-        guard field.size == 8, field.kind == .pointer || isInteger(field) else { throw mismatch(field, expected: "a pointer") }
+        guard field.size == 8, [.pointer, .integer].contains(unwrapped(field).kind) else { throw mismatch(field, expected: "a pointer") }
         return GoAddressField(offset: Int(field.offset))
     }
 
@@ -89,17 +90,17 @@ public struct GoStructView {
         return nil
     }
 
-    /// Plain values, and structures that wrap exactly one (atomic.Uint32, mSpanStateBox).
-    private func isInteger(_ field: FieldLayout) -> Bool {
-        switch field.kind {
-        case .integer: return true
-        case let .structure(name):
-            guard let wrapped = runtime.structure(name) else { return false }
-            let payload = wrapped.fields.filter { $0.size > 0 }
-            return payload.count == 1 && payload[0].offset == 0 && payload[0].size == field.size
-                && isInteger(payload[0])
-        default: return false
+    /// What a field holds once the structures that wrap exactly one value
+    /// are looked through: atomic.Uint32 holds a uint32, mSpanStateBox a
+    /// uint8, abi.Name a pointer.
+    private func unwrapped(_ field: FieldLayout) -> FieldLayout {
+        var current = field
+        while case let .structure(name) = current.kind, let wrapper = runtime.structure(name) {
+            let payload = wrapper.fields.filter { $0.size > 0 }
+            guard payload.count == 1, payload[0].offset == 0, payload[0].size == current.size else { break }
+            current = payload[0]
         }
+        return current
     }
 
     private func mismatch(_ field: FieldLayout, expected: String) -> GoRuntimeError {

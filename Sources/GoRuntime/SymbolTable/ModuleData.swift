@@ -104,18 +104,20 @@ extension GoSymbolTable {
         static let readSize = all.map { $0.offsets.max()! + 24 }.max() ?? 360
 
         /// A layout of the common kind (1.20 … 1.26), whose first 256 bytes, like every release's, check a candidate.
-        static var go120: ModuleDataLayout { forGoVersion("go1.21") ?? all[0] }
+        static var go120: ModuleDataLayout { forRelease(.go1_21) ?? all[0] }
 
         /// The layout for a Go version string ("go1.23.4", "devel go1.27-abc…"),
         /// from its release's table or the nearest one.
-        static func forGoVersion(_ version: String) -> ModuleDataLayout? {
-            GoRelease(version).flatMap { GoReleaseTable.nearest(to: $0) }.flatMap { from($0.table) }
+        static func forGoVersion(_ version: String) -> ModuleDataLayout? { GoRelease(version).flatMap(forRelease) }
+
+        static func forRelease(_ release: GoRelease) -> ModuleDataLayout? {
+            GoReleaseTable.nearest(to: release).flatMap { from($0.table) }
         }
 
         /// The best guess for a table of this format when the release is unknown:
         /// the go118 format is 1.18–1.19's, the other the newest's.
         static func forFormat(_ format: Format) -> ModuleDataLayout {
-            (format == .go118 ? forGoVersion("go1.19") : nil) ?? all[0]
+            (format == .go118 ? forRelease(.go1_19) : nil) ?? all[0]
         }
 
         private static func from(_ table: GoReleaseTable) -> ModuleDataLayout? {

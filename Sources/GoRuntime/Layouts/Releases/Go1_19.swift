@@ -366,6 +366,9 @@ extension GoReleaseTable {
                 FieldLayout("specials", offset: 128, size: 8, .pointer),
                 FieldLayout("freeIndexForScan", offset: 136, size: 8, .integer),
             ]),
+            StructLayout(name: "runtime.name", size: 8, fields: [
+                FieldLayout("bytes", offset: 0, size: 8, .pointer),
+            ]),
             StructLayout(name: "runtime.p", size: 8912, fields: [
                 FieldLayout("id", offset: 0, size: 4, .integer),
                 FieldLayout("status", offset: 4, size: 4, .integer),

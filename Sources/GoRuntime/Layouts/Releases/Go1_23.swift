@@ -23,6 +23,9 @@ extension GoReleaseTable {
                 FieldLayout("BucketSize", offset: 82, size: 2, .integer),
                 FieldLayout("Flags", offset: 84, size: 4, .integer),
             ]),
+            StructLayout(name: "internal/abi.Name", size: 8, fields: [
+                FieldLayout("Bytes", offset: 0, size: 8, .pointer),
+            ]),
             StructLayout(name: "internal/abi.PtrType", size: 56, fields: [
                 FieldLayout("Type", offset: 0, size: 48, .structure("internal/abi.Type")),
                 FieldLayout("Elem", offset: 48, size: 8, .pointer),

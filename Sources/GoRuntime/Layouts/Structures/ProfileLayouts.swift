@@ -31,7 +31,7 @@ public struct MemRecordLayout: GoRuntimeStructure {
     public let cycle: Cycle
 
     /// `runtime.memRecordCycle`. Go 1.27 keeps counts only; bytes are counts × the bucket's size.
-    public struct Cycle {
+    public struct Cycle: Equatable {
         public let size: Int
         public let allocs, frees: GoIntegerField
         public let allocBytes, freeBytes: GoIntegerField?

@@ -97,7 +97,7 @@ public struct ABIMapTypeLayout: GoRuntimeStructure {
     public let storageType: GoAddressField
     public let swiss: Swiss?
 
-    public struct Swiss {
+    public struct Swiss: Equatable {
         public let groupSize: GoIntegerField
         /// 1.24–1.26: slots of key then element, each `slotSize` bytes, element at `elemOff`.
         public let slotSize: GoIntegerField?
