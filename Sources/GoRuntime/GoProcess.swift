@@ -72,7 +72,7 @@ public final class GoProcess {
 
     /// The binary's own layouts when it has DWARF; else its release's table,
     /// or the nearest release's with a warning.
-    private static func loadLayout(goVersion: String, dwarf: DWARFIndex?, warnings: inout [Warning]) throws -> (GoRuntimeLayout, String) {
+    static func loadLayout(goVersion: String, dwarf: DWARFIndex?, warnings: inout [Warning]) throws -> (GoRuntimeLayout, String) {
         if let dwarf { return (GoRuntimeLayout(dwarf: dwarf, goVersion: goVersion), "DWARF") }
         guard let release = GoRelease(goVersion), let (table, exact) = GoReleaseTable.nearest(to: release) else {
             throw GoRuntimeError.noLayout(goVersion: goVersion)

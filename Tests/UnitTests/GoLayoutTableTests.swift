@@ -1,3 +1,4 @@
+import CoreFile
 @testable import GoRuntime
 import Symbols
 import XCTest
@@ -141,6 +142,38 @@ final class GoLayoutTableTests: XCTestCase {
             let moduledata = try XCTUnwrap(table.structure(named: "runtime.moduledata"))
             XCTAssertEqual(UInt64(layout.gofunc), moduledata.field(named: "gofunc")?.offset, table.release)
             XCTAssertEqual(UInt64(layout.types), moduledata.field(named: "types")?.offset, table.release)
+        }
+    }
+}
+
+/// How a Go process picks its layouts when the binary has no DWARF.
+final class GoLayoutSelectionTests: XCTestCase {
+    func testAReleaseWithoutATableGetsTheNearestAndAWarning() throws {
+        var warnings: [Warning] = []
+        let (layout, source) = try GoProcess.loadLayout(goVersion: "go1.20.14", dwarf: nil, warnings: &warnings)
+        let nearest = try XCTUnwrap(GoReleaseTable.nearest(to: GoRelease(major: 1, minor: 20)))
+        XCTAssertFalse(nearest.exact)
+        XCTAssertEqual(layout.source, .table(release: nearest.table.release, exact: false))
+        XCTAssertEqual(source, "table \(nearest.table.release) (nearest to go1.20.14)")
+        XCTAssertEqual(warnings.count, 1)
+        XCTAssertTrue(warnings.first?.message.contains("go1.20.14") == true, "\(warnings)")
+        XCTAssertNoThrow(try layout.resolve(GLayout.self).get())
+    }
+
+    func testAReleaseWithATableGetsItWithoutWarning() throws {
+        for table in GoReleaseTable.all {
+            var warnings: [Warning] = []
+            let (layout, source) = try GoProcess.loadLayout(goVersion: table.release, dwarf: nil, warnings: &warnings)
+            XCTAssertEqual(layout.source, .table(release: table.release, exact: true))
+            XCTAssertEqual(source, "table \(table.release)")
+            XCTAssertEqual(warnings, [])
+        }
+    }
+
+    func testAnUnreadableVersionHasNoLayout() {
+        var warnings: [Warning] = []
+        XCTAssertThrowsError(try GoProcess.loadLayout(goVersion: "not a version", dwarf: nil, warnings: &warnings)) { error in
+            XCTAssertEqual(error as? GoRuntimeError, .noLayout(goVersion: "not a version"))
         }
     }
 }
