@@ -49,8 +49,6 @@ public final class DWARFIndex {
         constantValues.filter { $0.key.hasPrefix(prefix) }
     }
 
-    public func size(ofType name: String) -> UInt64? { structures[name].flatMap(ElfUtils.byteSize) }
-
     /// A structure's size and direct members, each with its offset, size and
     /// kind; nil when the DWARF has no structure of that name.
     public func structLayout(named name: String) -> StructLayout? {

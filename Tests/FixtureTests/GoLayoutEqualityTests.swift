@@ -15,12 +15,18 @@ final class GoLayoutEqualityTests: XCTestCase {
         var goVersion: String
     }
 
+    /// Both tests read the same fixtures: each is opened once.
+    nonisolated(unsafe) private static var opened: [String: Opened] = [:]
+
     private func open(_ fixture: Fixture) throws -> Opened {
+        if let known = Self.opened[fixture.description] { return known }
         let truth = try fixture.truth(GoTruth.self)
         let search = FileSearch(executable: try fixture.executable(named: truth.exe))
         let process = try ProcessImage(corePath: try fixture.core(), search: search)
-        return Opened(process: process, native: try NativeSymbols(process: process, search: search),
-                      executable: try XCTUnwrap(process.mainExecutable), goVersion: truth.go_version)
+        let opened = Opened(process: process, native: try NativeSymbols(process: process, search: search),
+                            executable: try XCTUnwrap(process.mainExecutable), goVersion: truth.go_version)
+        Self.opened[fixture.description] = opened
+        return opened
     }
 
     /// One fixture per binary: the gcore dumps of unstripped programs.

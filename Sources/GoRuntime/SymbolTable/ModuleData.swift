@@ -110,8 +110,12 @@ extension GoSymbolTable {
         /// from its release's table or the nearest one.
         static func forGoVersion(_ version: String) -> ModuleDataLayout? { GoRelease(version).flatMap(forRelease) }
 
+        /// A release without a table takes the nearest table on its side of
+        /// 1.20, which changed the pclntab format and added `covctrs`: 1.20
+        /// reads like 1.21, not like 1.19.
         static func forRelease(_ release: GoRelease) -> ModuleDataLayout? {
-            GoReleaseTable.nearest(to: release).flatMap { from($0.table) }
+            let sameFormat = GoReleaseTable.all.filter { ($0.goRelease.map { $0 >= .go1_20 } ?? false) == (release >= .go1_20) }
+            return GoReleaseTable.nearest(to: release, in: sameFormat).flatMap { from($0.table) }
         }
 
         /// The best guess for a table of this format when the release is unknown:
