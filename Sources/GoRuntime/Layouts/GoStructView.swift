@@ -32,6 +32,11 @@ public struct GoStructView {
 
     public func has(_ path: String) -> Bool { (try? find(path)) != nil }
 
+    // Fields that only some releases have: nil when absent, an error when present in another shape.
+    public func optionalInteger(_ path: String) throws -> GoIntegerField? { has(path) ? try integer(path) : nil }
+    public func optionalAddress(_ path: String) throws -> GoAddressField? { has(path) ? try address(path) : nil }
+    public func optionalArray(_ path: String) throws -> GoArrayField? { has(path) ? try array(path) : nil }
+
     public func integer(_ paths: String...) throws -> GoIntegerField {
         let field = try field(paths)
         guard [1, 2, 4, 8].contains(field.size), unwrapped(field).kind == .integer else { throw mismatch(field, expected: "an integer") }

@@ -37,7 +37,7 @@ public struct HeapArenaLayout: GoRuntimeStructure {
         spans = try arena.array("spans")
         pageInUse = try arena.array("pageInUse")
         pageSpecials = try arena.array("pageSpecials")
-        bitmap = arena.has("bitmap") ? try arena.array("bitmap") : nil
+        bitmap = try arena.optionalArray("bitmap")
     }
 }
 
@@ -82,7 +82,7 @@ public struct MSpanLayout: GoRuntimeStructure {
         limit = try span.address("limit")
         specials = try span.address("specials")
         allocCountBeforeCache = try span.integer("allocCountBeforeCache")
-        largeType = span.has("largeType") ? try span.address("largeType") : nil
+        largeType = try span.optionalAddress("largeType")
     }
 }
 

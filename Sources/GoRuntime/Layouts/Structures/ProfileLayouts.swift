@@ -44,8 +44,8 @@ public struct MemRecordLayout: GoRuntimeStructure {
         future = try record.array("future")
         let cycle = active.view
         self.cycle = Cycle(size: cycle.size, allocs: try cycle.integer("allocs"), frees: try cycle.integer("frees"),
-                           allocBytes: cycle.has("alloc_bytes") ? try cycle.integer("alloc_bytes") : nil,
-                           freeBytes: cycle.has("free_bytes") ? try cycle.integer("free_bytes") : nil)
+                           allocBytes: try cycle.optionalInteger("alloc_bytes"),
+                           freeBytes: try cycle.optionalInteger("free_bytes"))
     }
 }
 

@@ -27,14 +27,14 @@ public struct GLayout: GoRuntimeStructure {
         schedBP = try g.address("sched.bp")
         syscallSP = try g.address("syscallsp")
         syscallPC = try g.address("syscallpc")
-        syscallBP = g.has("syscallbp") ? try g.address("syscallbp") : nil
+        syscallBP = try g.optionalAddress("syscallbp")
         status = try g.integer("atomicstatus")
         goid = try g.integer("goid")
         waitSince = try g.integer("waitsince")
         waitReason = try g.integer("waitreason")
         gopc = try g.address("gopc")
         startPC = try g.address("startpc")
-        parentGoid = g.has("parentGoid") ? try g.integer("parentGoid") : nil
+        parentGoid = try g.optionalInteger("parentGoid")
     }
 }
 

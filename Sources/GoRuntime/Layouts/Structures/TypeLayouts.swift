@@ -114,9 +114,9 @@ public struct ABIMapTypeLayout: GoRuntimeStructure {
             swiss = nil
             return
         }
-        func optional(_ name: String) throws -> GoIntegerField? { type.has(name) ? try type.integer(name) : nil }
-        swiss = Swiss(groupSize: try type.integer("GroupSize"), slotSize: try optional("SlotSize"), elemOff: try optional("ElemOff"),
-                      keysOff: try optional("KeysOff"), keyStride: try optional("KeyStride"),
-                      elemsOff: try optional("ElemsOff"), elemStride: try optional("ElemStride"))
+        swiss = Swiss(groupSize: try type.integer("GroupSize"), slotSize: try type.optionalInteger("SlotSize"),
+                      elemOff: try type.optionalInteger("ElemOff"), keysOff: try type.optionalInteger("KeysOff"),
+                      keyStride: try type.optionalInteger("KeyStride"), elemsOff: try type.optionalInteger("ElemsOff"),
+                      elemStride: try type.optionalInteger("ElemStride"))
     }
 }
