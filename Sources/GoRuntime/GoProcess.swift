@@ -7,8 +7,10 @@ import Symbols
 public final class GoProcess {
     public let buildInfo: GoBuildInfo
     public let layout: GoRuntimeLayout
-    /// "DWARF" or "table go1.23" (and whether the table is the release's own).
+    /// "DWARF", "table go1.23.9", or "table go1.19.8 (nearest to go1.20.14)".
     public let layoutSource: String
+    /// `runtime.waitReasonStrings`, read from the binary; empty when it was not found.
+    public let waitReasons: [String]
     public let symbols: GoSymbolTable
     public let goroutines: [Goroutine]
     public let warnings: [Warning]
@@ -28,24 +30,17 @@ public final class GoProcess {
         let bias = process.loadedProgramHeaders(of: executable)?.bias ?? 0
         let dwarf = native.dwarfIndex(for: executable).flatMap { $0.isEmpty ? nil : $0 }
 
-        if let dwarf {
-            layout = try GoRuntimeLayout.fromDWARF(dwarf, memory: process.memory, bias: bias, release: buildInfo.goVersion)
-            layoutSource = "DWARF"
-        } else if let (table, exact) = GoRuntimeLayout.table(for: buildInfo.goVersion) {
-            layout = table
-            layoutSource = "table \(table.release)" + (exact ? "" : " (nearest to \(buildInfo.goVersion))")
-            if !exact {
-                warnings.append(Warning("\(buildInfo.goVersion) is not among the releases whose runtime layouts are known here, and the binary has no DWARF; using \(table.release)'s: goroutines may be misread", kind: .guessedLayout))
-            }
+        (layout, layoutSource) = try GoProcess.loadLayout(goVersion: buildInfo.goVersion, dwarf: dwarf, warnings: &warnings)
+        if let reasons = dwarf.flatMap({ WaitReasonStrings.fromDWARF($0, bias: bias, memory: process.memory) })
+            ?? WaitReasonStrings.byShape(process: process) {
+            waitReasons = reasons
         } else {
-            throw GoRuntimeError.noLayout(goVersion: buildInfo.goVersion)
-        }
-        if layout.waitReasons.isEmpty {
-            warnings.append(Warning("no wait-reason strings for \(buildInfo.goVersion): waiting goroutines show as \"waiting\"", kind: .guessedLayout))
+            waitReasons = []
+            warnings.append(Warning("no wait-reason strings found in the binary (runtime.waitReasonStrings): waiting goroutines show as \"waiting\"", kind: .guessedLayout))
         }
 
         symbols = try GoSymbolTable(process: process, goVersion: buildInfo.goVersion)
-        let reader = try GoroutineReader(memory: process.memory, layout: layout)
+        let reader = try GoroutineReader(memory: process.memory, layout: layout, waitReasons: waitReasons)
         guard let slice = AllGoroutines.sliceAddress(dwarfAddress: dwarf?.variableAddress("runtime.allgs"), bias: bias,
                                                      process: process, reader: reader)
         else { throw GoRuntimeError.notFound(what: "runtime.allgs (no DWARF, and no slice of goroutines found by shape)") }
@@ -73,6 +68,20 @@ public final class GoProcess {
         }
         self.goroutines = goroutines
         self.warnings = warnings
+    }
+
+    /// The binary's own layouts when it has DWARF; else its release's table,
+    /// or the nearest release's with a warning.
+    static func loadLayout(goVersion: String, dwarf: DWARFIndex?, warnings: inout [Warning]) throws -> (GoRuntimeLayout, String) {
+        if let dwarf { return (GoRuntimeLayout(dwarf: dwarf, goVersion: goVersion), "DWARF") }
+        guard let release = GoRelease(goVersion), let (table, exact) = GoReleaseTable.nearest(to: release) else {
+            throw GoRuntimeError.noLayout(goVersion: goVersion)
+        }
+        if !exact {
+            warnings.append(Warning("\(goVersion) has no runtime layout table here, and the binary has no DWARF; using \(table.release)'s, the nearest: goroutines may be misread", kind: .guessedLayout))
+        }
+        return (GoRuntimeLayout(table: table, goVersion: goVersion, exact: exact),
+                "table \(table.release)" + (exact ? "" : " (nearest to \(goVersion))"))
     }
 
     /// The Go runtime of a Go program; nil for other programs. A Go program

@@ -49,35 +49,44 @@ public final class DWARFIndex {
         constantValues.filter { $0.key.hasPrefix(prefix) }
     }
 
-    public func size(ofType name: String) -> UInt64? { structures[name].flatMap(ElfUtils.byteSize) }
-
-    /// The offset of `path` ("runtime.g.sched.pc": type "runtime.g", then member
-    /// "sched", then its member "pc"), following members into nested structures.
-    public func offset(of path: String, typeName: String) -> UInt64? {
-        guard path.hasPrefix(typeName + "."), var type = structures[typeName] else { return nil }
-        var total: UInt64 = 0
-        let members = path.dropFirst(typeName.count + 1).split(separator: ".")
-        for (index, memberName) in members.enumerated() {
-            guard let member = ElfUtils.children(of: type).first(where: {
-                $0.tag == DebugInfoEntry.member && ElfUtils.name(of: $0) == String(memberName)
-            }), let offset = ElfUtils.unsignedAttribute(UInt32(DW_AT_data_member_location), of: member)
+    /// A structure's size and direct members, each with its offset, size and
+    /// kind; nil when the DWARF has no structure of that name.
+    public func structLayout(named name: String) -> StructLayout? {
+        guard let type = structures[name], let size = ElfUtils.byteSize(of: type) else { return nil }
+        var fields: [FieldLayout] = []
+        for member in ElfUtils.children(of: type) where member.tag == DebugInfoEntry.member {
+            guard let memberName = ElfUtils.name(of: member),
+                  let offset = ElfUtils.unsignedAttribute(UInt32(DW_AT_data_member_location), of: member),
+                  let memberType = ElfUtils.type(of: member), let memberSize = ElfUtils.aggregateSize(of: memberType),
+                  let kind = DWARFIndex.kind(of: memberType)
             else { return nil }
-            total += offset
-            if index < members.count - 1 {
-                guard let next = DWARFIndex.resolvedStructure(ElfUtils.type(of: member)) else { return nil }
-                type = next
-            }
+            fields.append(FieldLayout(memberName, offset: offset, size: memberSize, kind))
         }
-        return total
+        return StructLayout(name: name, size: size, fields: fields)
     }
 
-    /// Follows typedefs to the structure a member's type names.
-    private static func resolvedStructure(_ die: DebugInfoEntry?) -> DebugInfoEntry? {
-        var current = die
-        for _ in 0..<8 {
-            guard let die = current else { return nil }
-            if die.tag == DebugInfoEntry.structure { return die }
-            current = ElfUtils.type(of: die)
+    /// What a type holds once typedefs and qualifiers are followed.
+    private static func kind(of type: DebugInfoEntry) -> FieldKind? {
+        var current = type
+        for _ in 0..<16 {
+            switch current.tag {
+            case DebugInfoEntry.typedef, DebugInfoEntry.constType, DebugInfoEntry.volatileType:
+                guard let next = ElfUtils.type(of: current) else { return nil }
+                current = next
+            case DebugInfoEntry.pointer, DebugInfoEntry.subroutineType:
+                return .pointer
+            case DebugInfoEntry.baseType, DebugInfoEntry.enumeration:
+                return .integer
+            case DebugInfoEntry.structure:
+                return .structure(ElfUtils.name(of: current) ?? "")
+            case DebugInfoEntry.array:
+                guard let count = ElfUtils.arrayCount(of: current), let element = ElfUtils.type(of: current),
+                      let elementSize = ElfUtils.aggregateSize(of: element)
+                else { return nil }
+                return .array(count: count, elementSize: elementSize)
+            default:
+                return nil
+            }
         }
         return nil
     }

@@ -217,6 +217,14 @@ struct DebugInfoEntry {
 
     static let structure = Int32(DW_TAG_structure_type)
     static let typedef = Int32(DW_TAG_typedef)
+    static let pointer = Int32(DW_TAG_pointer_type)
+    static let subroutineType = Int32(DW_TAG_subroutine_type)
+    static let array = Int32(DW_TAG_array_type)
+    static let subrange = Int32(DW_TAG_subrange_type)
+    static let baseType = Int32(DW_TAG_base_type)
+    static let enumeration = Int32(DW_TAG_enumeration_type)
+    static let constType = Int32(DW_TAG_const_type)
+    static let volatileType = Int32(DW_TAG_volatile_type)
     static let member = Int32(DW_TAG_member)
     static let variable = Int32(DW_TAG_variable)
     static let constant = Int32(DW_TAG_constant)
@@ -288,6 +296,23 @@ extension ElfUtils {
         var raw = die.raw
         let size = dwarf_bytesize(&raw)
         return size >= 0 ? UInt64(size) : nil
+    }
+
+    /// The byte size of a type, computed for arrays without DW_AT_byte_size
+    /// and through typedefs (dwarf_aggregate_size).
+    static func aggregateSize(of die: DebugInfoEntry) -> UInt64? {
+        var raw = die.raw
+        var size: Dwarf_Word = 0
+        return dwarf_aggregate_size(&raw, &size) == 0 ? size : nil
+    }
+
+    /// The element count of a one-dimensional array type: its subrange's
+    /// DW_AT_count (what Go writes), or DW_AT_upper_bound + 1 (what C compilers write).
+    static func arrayCount(of array: DebugInfoEntry) -> UInt64? {
+        guard let subrange = children(of: array).first(where: { $0.tag == DebugInfoEntry.subrange }) else { return nil }
+        if let count = unsignedAttribute(UInt32(DW_AT_count), of: subrange) { return count }
+        if let upper = signedAttribute(UInt32(DW_AT_upper_bound), of: subrange) { return UInt64(max(upper + 1, 0)) }
+        return nil
     }
 
     /// The DIE DW_AT_type refers to.

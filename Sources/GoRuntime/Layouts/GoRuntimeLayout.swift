@@ -1,56 +1,111 @@
-/// Where the runtime's structures keep their fields, for one Go release.
+import CoreFile
+import Symbols
+
+/// The runtime's structure layouts for one Go binary, from its own DWARF or,
+/// for a stripped binary, from the table generated for its release
+/// (Layouts/Releases, made by Tools/make-go-layouts).
 ///
-/// Field names are paths such as `runtime.g.sched.pc`. With DWARF, the
-/// offsets come from the binary itself; without it (stripped binaries), from
-/// tables generated from the DWARF of each release (GoRuntimeLayoutTable.swift,
-/// made by Tools/make-go-layouts), chosen by the Go version the build info
-/// names. Runtime structures change between minor releases, not patches, so
-/// tables are keyed by minor release.
-public struct GoRuntimeLayout: Sendable {
-    public var release: String
-    public var fieldOffsets: [String: UInt64]
-    public var typeSizes: [String: UInt64]
-    public var constants: [String: Int64]
-    /// `runtime.waitReasonStrings`, indexed by `g.waitreason`.
-    public var waitReasons: [String]
+/// Each structure coreinspect reads has its own type (`GLayout`,
+/// `MSpanLayout`, …) that names its fields once and resolves them once,
+/// through `resolve(_:)`. A structure that does not resolve fails only the
+/// feature that reads it: goroutines still read when `mspan` does not.
+public final class GoRuntimeLayout {
+    public enum Source: Equatable, Sendable, CustomStringConvertible {
+        case dwarf
+        /// A release's table; `exact` is false when it stands in for a release without one.
+        case table(release: String, exact: Bool)
 
-    public init(release: String, fieldOffsets: [String: UInt64], typeSizes: [String: UInt64],
-                constants: [String: Int64], waitReasons: [String]) {
-        self.release = release
-        self.fieldOffsets = fieldOffsets
-        self.typeSizes = typeSizes
-        self.constants = constants
-        self.waitReasons = waitReasons
-    }
-
-    /// The offset of a field, or `.missingField`, naming it.
-    public func offset(_ path: String) throws -> UInt64 {
-        guard let offset = fieldOffsets[path] else {
-            let parts = path.split(separator: ".")
-            throw GoRuntimeError.missingField(type: parts.prefix(2).joined(separator: "."), field: parts.dropFirst(2).joined(separator: "."),
-                                              release: release)
+        public var description: String {
+            switch self {
+            case .dwarf: return "DWARF"
+            case let .table(release, exact): return "table \(release)" + (exact ? "" : " (nearest)")
+            }
         }
-        return offset
     }
 
-    public func optionalOffset(_ path: String) -> UInt64? { fieldOffsets[path] }
+    /// The Go version the build info names ("go1.23.4").
+    public let goVersion: String
+    public let release: GoRelease?
+    public let source: Source
+    /// Runtime constants: goroutine and span states, special kinds, funcIDs.
+    public let constants: [String: Int64]
+    private let lookup: (String) -> StructLayout?
+    private var structures: [String: StructLayout?] = [:]
+    private var resolved: [ObjectIdentifier: Any] = [:]
 
-    /// "go1.23.4" → "go1.23"; "devel go1.24-abcdef …" → "go1.24".
-    public static func minorRelease(of version: String) -> String? {
-        GoVersion.minor(of: version).map { "go1.\($0)" }
+    init(goVersion: String, source: Source, constants: [String: Int64], lookup: @escaping (String) -> StructLayout?) {
+        self.goVersion = goVersion
+        release = GoRelease(goVersion)
+        self.source = source
+        self.constants = constants
+        self.lookup = lookup
     }
 
-    /// The table for a release, and whether it is that release's own table
-    /// (false: the nearest older one stands in for an unknown release).
-    public static func table(for goVersion: String) -> (layout: GoRuntimeLayout, exact: Bool)? {
-        guard let minor = minorRelease(of: goVersion) else { return nil }
-        if let layout = releaseTables[minor] { return (layout, true) }
-        let known = releaseTables.keys.compactMap { key in Int(key.dropFirst(4)).map { ($0, key) } }.sorted { $0.0 < $1.0 }
-        guard let wanted = Int(minor.dropFirst(4)), let nearest = known.last(where: { $0.0 <= wanted }) ?? known.first,
-              let layout = releaseTables[nearest.1]
-        else { return nil }
-        return (layout, false)
+    /// Layouts from the binary's own DWARF, resolved as they are asked for.
+    public convenience init(dwarf: DWARFIndex, goVersion: String) {
+        let constants = GoRuntimeLayout.constantPrefixes.reduce(into: [String: Int64]()) { all, prefix in
+            all.merge(dwarf.constants(withPrefix: prefix)) { first, _ in first }
+        }
+        self.init(goVersion: goVersion, source: .dwarf, constants: constants) { dwarf.structLayout(named: $0) }
     }
+
+    /// Layouts from a release's table.
+    public convenience init(table: GoReleaseTable, goVersion: String, exact: Bool) {
+        self.init(goVersion: goVersion, source: .table(release: table.release, exact: exact), constants: table.constants) {
+            table.structure(named: $0)
+        }
+    }
+
+    /// The constants a reader may need, by name prefix (the generator's `wantedConstant`).
+    static let constantPrefixes = ["runtime._G", "runtime.mSpan", "runtime._KindSpecial", "internal/abi.FuncID"]
+
+    /// The structure of that DWARF name, if the binary (or table) has it.
+    public func structure(_ name: String) -> StructLayout? {
+        if let known = structures[name] { return known }
+        let layout = lookup(name)
+        structures[name] = layout
+        return layout
+    }
+
+    /// A structure type's layouts, resolved on first use and kept: the
+    /// structure, or why it cannot be read in this binary.
+    public func resolve<Structure: GoRuntimeStructure>(_ type: Structure.Type) -> Result<Structure, GoRuntimeError> {
+        let key = ObjectIdentifier(type)
+        if let known = resolved[key] as? Result<Structure, GoRuntimeError> { return known }
+        let result: Result<Structure, GoRuntimeError>
+        if let layout = Structure.typeNames.lazy.compactMap(structure).first {
+            do {
+                result = .success(try Structure(GoStructView(layout: layout, runtime: self)))
+            } catch let error as GoRuntimeError {
+                result = .failure(error)
+            } catch {
+                result = .failure(.corrupt(what: "\(layout.name) layout: \(error)"))
+            }
+        } else {
+            result = .failure(.notFound(what: "type \(Structure.typeNames.joined(separator: " or ")) in \(goVersion)'s \(source)"))
+        }
+        resolved[key] = result
+        return result
+    }
+
+    /// The offset of a field path such as "runtime.g.sched.sp" (type
+    /// "runtime.g", member "sched", its member "sp"), for tools and tests.
+    public func offset(_ path: String) throws -> UInt64 {
+        let parts = path.split(separator: ".")
+        let typeName = parts.prefix(2).joined(separator: ".")
+        guard parts.count > 2, let layout = structure(typeName) else {
+            throw GoRuntimeError.notFound(what: "type \(typeName) in \(goVersion)'s \(source)")
+        }
+        return try GoStructView(layout: layout, runtime: self).field(parts.dropFirst(2).joined(separator: ".")).offset
+    }
+}
+
+/// One runtime structure as coreinspect reads it: the names it has had, and
+/// its fields, resolved once from a `GoStructView`.
+public protocol GoRuntimeStructure: Equatable {
+    /// Its DWARF names, newest first (Go 1.21 renamed `runtime._type` to `internal/abi.Type`).
+    static var typeNames: [String] { get }
+    init(_ view: GoStructView) throws
 }
 
 public enum GoRuntimeError: Error, CustomStringConvertible, Equatable {

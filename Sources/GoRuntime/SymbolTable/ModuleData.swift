@@ -36,75 +36,101 @@ extension GoSymbolTable {
         var pclntabExtent: UInt64
     }
 
-    /// Where the moduledata fields after `enoptrbss` sit, for one group of releases.
+    /// Where `runtime.moduledata` keeps the fields a symbolizer reads, from a
+    /// release's generated layout table (Layouts/Releases).
     ///
     /// The first 256 bytes (pcHeader, the six slices funcnametab … ftab,
     /// findfunctab, minpc, maxpc, text … enoptrbss) have the same layout in
     /// every release from 1.18 to 1.27, which is what lets the scanner find
-    /// the moduledata before it knows the release. What follows moved twice,
-    /// per runtime/symtab.go `type moduledata` of each release (go1.21.13,
-    /// go1.22.10, go1.23.9, go1.24.11, go1.25.5, go1.26.6, go1.27.3; 1.19 from
-    /// golang/go at that time):
-    ///
-    /// - 1.20 added `covctrs, ecovctrs` before `end`, moving `end` … `gofunc` down 16 bytes.
-    /// - 1.21 added `inittasks` and 1.26 added `epclntab`, both after `gofunc`: no change here.
-    /// - 1.27 added `typedesclen` between `types` and `etypes`, and `itaboffset,
-    ///   itabsize` before `rodata`, moving `etypes` down 8 and `rodata`, `gofunc` down 24.
-    ///
-    /// Offsets are for 64-bit targets.
-    struct ModuleDataLayout: Sendable, Equatable {
+    /// the moduledata before it knows the release. What follows moved: 1.20
+    /// added `covctrs` before `end`; 1.27 added `typedesclen` and `itaboffset`.
+    struct ModuleDataLayout: GoRuntimeStructure, Sendable, Equatable {
+        static let typeNames = ["runtime.moduledata"]
+        /// The release whose layout this is ("go1.23.9").
         var release: String
-        var types: Int
-        var etypes: Int
-        var rodata: Int
-        var gofunc: Int
+        var pcHeader, funcnametab, cutab, filetab, pctab, pclntable, ftab: Int
+        var minpc, text, noptrdata, data, bss, noptrbss: Int
+        var types, etypes, rodata, gofunc: Int
 
-        /// go1.18, go1.19.
-        static let go118 = ModuleDataLayout(release: "go1.18", types: 280, etypes: 288, rodata: 296, gofunc: 304)
-        /// go1.20 … go1.26.
-        static let go120 = ModuleDataLayout(release: "go1.20", types: 296, etypes: 304, rodata: 312, gofunc: 320)
-        /// go1.27.
-        static let go127 = ModuleDataLayout(release: "go1.27", types: 296, etypes: 312, rodata: 336, gofunc: 344)
-
-        static let byMinorRelease: [Int: ModuleDataLayout] = [
-            18: .go118, 19: .go118,
-            20: .go120, 21: .go120, 22: .go120, 23: .go120, 24: .go120, 25: .go120, 26: .go120,
-            27: .go127,
-        ]
-
-        /// Every known layout, newest first: the candidates tried when the
-        /// release is unknown or its layout does not validate.
-        static let all: [ModuleDataLayout] = [.go127, .go120, .go118]
-
-        /// The bytes to read: enough for every field of the largest layout.
-        static let readSize = 360
-
-        /// The layout for a Go version string ("go1.23.4", "devel go1.27-abc…").
-        static func forGoVersion(_ version: String) -> ModuleDataLayout? {
-            GoVersion.minor(of: version).flatMap { byMinorRelease[$0] }
+        init(_ moduledata: GoStructView) throws {
+            func offset(_ name: String) throws -> Int { Int(try moduledata.field(name).offset) }
+            release = moduledata.goVersion
+            pcHeader = try moduledata.address("pcHeader").offset
+            funcnametab = try moduledata.slice("funcnametab").offset
+            cutab = try moduledata.slice("cutab").offset
+            filetab = try moduledata.slice("filetab").offset
+            pctab = try moduledata.slice("pctab").offset
+            pclntable = try moduledata.slice("pclntable").offset
+            ftab = try moduledata.slice("ftab").offset
+            // Ranges are pairs of fields (minpc, maxpc; text, etext; …), checked to be adjacent.
+            func range(_ start: String, _ end: String) throws -> Int {
+                let first = try moduledata.address(start).offset
+                guard try moduledata.address(end).offset == first + 8 else {
+                    throw GoRuntimeError.corrupt(what: "runtime.moduledata layout: \(end) does not follow \(start)")
+                }
+                return first
+            }
+            minpc = try range("minpc", "maxpc")
+            text = try range("text", "etext")
+            noptrdata = try range("noptrdata", "enoptrdata")
+            data = try range("data", "edata")
+            bss = try range("bss", "ebss")
+            noptrbss = try range("noptrbss", "enoptrbss")
+            types = try moduledata.address("types").offset
+            etypes = try moduledata.address("etypes").offset
+            rodata = try moduledata.address("rodata").offset
+            gofunc = try moduledata.address("gofunc").offset
         }
 
-        /// The best guess for a table of this format when the release is unknown.
-        static func forFormat(_ format: Format) -> ModuleDataLayout { format == .go118 ? .go118 : .go127 }
+        /// Equal offsets, whichever release they came from.
+        static func == (lhs: ModuleDataLayout, rhs: ModuleDataLayout) -> Bool {
+            var left = lhs
+            left.release = rhs.release
+            return left.offsets == rhs.offsets
+        }
+
+        private var offsets: [Int] {
+            [pcHeader, funcnametab, cutab, filetab, pctab, pclntable, ftab, minpc, text, noptrdata, data, bss, noptrbss,
+             types, etypes, rodata, gofunc]
+        }
+
+        /// Every distinct layout of the release tables, newest first: the
+        /// candidates tried when the release is unknown or its layout does not validate.
+        static let all: [ModuleDataLayout] = GoReleaseTable.all.reversed().compactMap(from).reduce(into: []) { distinct, layout in
+            if !distinct.contains(layout) { distinct.append(layout) }
+        }
+
+        /// The bytes to read: enough for every field of every layout.
+        static let readSize = all.map { $0.offsets.max()! + 24 }.max() ?? 360
+
+        /// A layout of the common kind (1.20 … 1.26), whose first 256 bytes, like every release's, check a candidate.
+        static var go120: ModuleDataLayout { forRelease(.go1_21) ?? all[0] }
+
+        /// The layout for a Go version string ("go1.23.4", "devel go1.27-abc…"),
+        /// from its release's table or the nearest one.
+        static func forGoVersion(_ version: String) -> ModuleDataLayout? { GoRelease(version).flatMap(forRelease) }
+
+        /// A release without a table takes the nearest table on its side of
+        /// 1.20, which changed the pclntab format and added `covctrs`: 1.20
+        /// reads like 1.21, not like 1.19.
+        static func forRelease(_ release: GoRelease) -> ModuleDataLayout? {
+            let sameFormat = GoReleaseTable.all.filter { ($0.goRelease.map { $0 >= .go1_20 } ?? false) == (release >= .go1_20) }
+            return GoReleaseTable.nearest(to: release, in: sameFormat).flatMap { from($0.table) }
+        }
+
+        /// The best guess for a table of this format when the release is unknown:
+        /// the go118 format is 1.18–1.19's, the other the newest's.
+        static func forFormat(_ format: Format) -> ModuleDataLayout {
+            (format == .go118 ? forRelease(.go1_19) : nil) ?? all[0]
+        }
+
+        private static func from(_ table: GoReleaseTable) -> ModuleDataLayout? {
+            try? GoRuntimeLayout(table: table, goVersion: table.release, exact: true).resolve(ModuleDataLayout.self).get()
+        }
     }
 }
 
 extension GoSymbolTable.ModuleData {
-    // Offsets shared by every release, 64-bit.
-    static let pcHeaderOffset = 0
-    static let funcnametabOffset = 8
-    static let cutabOffset = 32
-    static let filetabOffset = 56
-    static let pctabOffset = 80
-    static let pclntableOffset = 104
-    static let ftabOffset = 128
-    static let minPCOffset = 160
-    static let textOffset = 176
-    static let noptrdataOffset = 192
-    static let dataOffset = 208
-    static let bssOffset = 224
-    static let noptrbssOffset = 240
-
     /// Decodes and checks a moduledata candidate against the pclntab header it
     /// must point to: every table pointer must equal `pcHeader` plus the
     /// header's offset for that table, and ftab must hold nfunc+1 entries.
@@ -118,28 +144,28 @@ extension GoSymbolTable.ModuleData {
             return length == word(offset + 16) ? (word(offset), length) : nil
         }
         let base = headerAddress.rawValue
-        guard word(Self.pcHeaderOffset) == base,
-              let funcnametab = slice(Self.funcnametabOffset), funcnametab.pointer == base &+ header.funcnameOffset,
-              let cutab = slice(Self.cutabOffset), cutab.pointer == base &+ header.cuOffset,
-              let filetab = slice(Self.filetabOffset), filetab.pointer == base &+ header.filetabOffset,
-              let pctab = slice(Self.pctabOffset), pctab.pointer == base &+ header.pctabOffset,
-              let pclntable = slice(Self.pclntableOffset), pclntable.pointer == base &+ header.pclnOffset,
-              let ftab = slice(Self.ftabOffset), ftab.pointer == pclntable.pointer,
+        guard word(layout.pcHeader) == base,
+              let funcnametab = slice(layout.funcnametab), funcnametab.pointer == base &+ header.funcnameOffset,
+              let cutab = slice(layout.cutab), cutab.pointer == base &+ header.cuOffset,
+              let filetab = slice(layout.filetab), filetab.pointer == base &+ header.filetabOffset,
+              let pctab = slice(layout.pctab), pctab.pointer == base &+ header.pctabOffset,
+              let pclntable = slice(layout.pclntable), pclntable.pointer == base &+ header.pclnOffset,
+              let ftab = slice(layout.ftab), ftab.pointer == pclntable.pointer,
               ftab.length == header.functionCount &+ 1, ftab.length != 0
         else { return nil }
         func range(_ offset: Int) -> AddressRange { AddressRange(start: Address(word(offset)), end: Address(word(offset + 8))) }
-        let pcRange = range(Self.minPCOffset)
-        let text = range(Self.textOffset)
+        let pcRange = range(layout.minpc)
+        let text = range(layout.text)
         guard text.start <= pcRange.start, !pcRange.isEmpty, cutab.length <= UInt64.max / 4 else { return nil }
 
         self.address = address
         pcHeader = headerAddress
         self.text = text
         self.pcRange = pcRange
-        noptrdata = range(Self.noptrdataOffset)
-        data = range(Self.dataOffset)
-        bss = range(Self.bssOffset)
-        noptrbss = range(Self.noptrbssOffset)
+        noptrdata = range(layout.noptrdata)
+        data = range(layout.data)
+        bss = range(layout.bss)
+        noptrbss = range(layout.noptrbss)
         types = AddressRange(start: Address(word(layout.types)), end: Address(word(layout.etypes)))
         rodata = Address(word(layout.rodata))
         gofunc = Address(word(layout.gofunc))

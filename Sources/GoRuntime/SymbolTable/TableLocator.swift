@@ -92,7 +92,7 @@ extension GoSymbolTable {
                       tables.inlineTreesFit(gofunc) != false
                 else { continue }
                 if layout != layouts[0] {
-                    warnings.append(Warning("\(executable.name): \(goVersion ?? "unknown Go version"): moduledata read with the \(layout.release) layout, which fits its inline trees"))
+                    warnings.append(Warning("\(executable.name): \(goVersion ?? "unknown Go version"): moduledata read with the \(layout.release) layout, which fits its inline trees", kind: .guessedLayout))
                 }
                 tables.gofunc = gofunc
                 return Result(tables: tables, moduleData: decoded, warnings: warnings)

@@ -16,9 +16,9 @@ extension GoSymbolTable {
         /// function has, since wrappers are in every program and their ID is the
         /// largest.
         static func resolve(goVersion: String?, tables: Tables) -> UInt8? {
-            if let minor = goVersion.flatMap(GoVersion.minor(of:)) {
-                if let id = GoRuntimeLayout.releaseTables["go1.\(minor)"]?.constants["internal/abi.FuncIDWrapper"] { return UInt8(id) }
-                if (18...20).contains(minor) { return beforeTables }
+            if let release = goVersion.flatMap(GoRelease.init), let (table, exact) = GoReleaseTable.nearest(to: release) {
+                if exact, let id = table.constants["internal/abi.FuncIDWrapper"] { return UInt8(id) }
+                if release.major == 1, (18...20).contains(release.minor) { return beforeTables }
             }
             var largest: UInt8?
             for index in 0..<tables.functionCount {
