@@ -11,7 +11,7 @@ final class MemoryScanTests: XCTestCase {
                                    AddressRange(start: Address(0x7200_0000), size: 0x20_0000)])
 
     func testScanMatchesBruteForceOverRandomLayouts() throws {
-        var random = SplitMix64(seed: 0x5ca7)
+        var random = SeededWords(seed: 0x5ca7)
         for round in 0..<40 {
             let memory = randomMemory(&random)
             let span = spanOf(memory)
@@ -32,7 +32,7 @@ final class MemoryScanTests: XCTestCase {
     }
 
     func testCopyingDefaultScansLikeTheViews() {
-        var random = SplitMix64(seed: 0xc0b7)
+        var random = SeededWords(seed: 0xc0b7)
         for round in 0..<20 {
             let memory = randomMemory(&random)
             let readOnly = ReadOnlyMemory(memory)
@@ -122,7 +122,7 @@ final class MemoryScanTests: XCTestCase {
     }
 
     func testRangeSetAgreesWithALinearSearch() {
-        var random = SplitMix64(seed: 0x5e7)
+        var random = SeededWords(seed: 0x5e7)
         let ranges = (0..<40).map { _ in
             AddressRange(start: Address(0x10_0000 + random.next() % 0x100_0000), size: 1 + random.next() % 0x4_0000)
         }
@@ -139,7 +139,7 @@ final class MemoryScanTests: XCTestCase {
     /// Random words (a quarter pointing into `targets`) cut into blocks at
     /// random byte boundaries, often unaligned, sometimes adjacent, with
     /// absent and unmapped holes between them.
-    private func randomMemory(_ random: inout SplitMix64) -> SyntheticMemory {
+    private func randomMemory(_ random: inout SeededWords) -> SyntheticMemory {
         let pointers = targets.ranges
         var image: [UInt8] = []
         for _ in 0..<(64 + random.next() % 256) {
@@ -196,17 +196,16 @@ final class ReadOnlyMemory: MemoryReader {
     }
 }
 
-/// A small deterministic generator, so failures reproduce.
-struct SplitMix64 {
-    var state: UInt64
+/// xorshift64*: deterministic, so a failing layout reproduces from its seed.
+struct SeededWords {
+    private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { state = seed | 1 }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 0x2545_f491_4f6c_dd1d
     }
 }
