@@ -83,22 +83,39 @@ extension MemoryReader {
             // The aligned words wholly inside both the stretch and the range.
             let stop = Int(min(end, range.end.rawValue) &- start.rawValue)
             offset = max(offset, Int((8 &- start.rawValue & 7) & 7))
+            // Releasing pages goes by chunks: one region can be gigabytes.
+            let chunk = releasingPages ? Self.releaseChunkSize : Int.max
+            var released = 0
             while offset &+ 8 <= stop {
-                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                if predicate.matches(word), try !visit(start.advanced(by: UInt64(offset)), word) {
-                    stopped = true
-                    return
+                let chunkStart = offset
+                let chunkStop = stop &- offset > chunk ? offset &+ chunk : stop
+                while offset &+ 8 <= chunkStop {
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    if predicate.matches(word), try !visit(start.advanced(by: UInt64(offset)), word) {
+                        stopped = true
+                        return
+                    }
+                    offset &+= 8
                 }
-                offset &+= 8
+                if releasingPages, offset < stop {
+                    releasePages(in: AddressRange(start: start.advanced(by: UInt64(chunkStart)), end: start.advanced(by: UInt64(offset))))
+                    released = offset
+                }
             }
             // Keep the head of a word that runs past the stretch but not past the range.
             let tail = start.rawValue &+ UInt64(offset)
             if !partial.isActive, offset < view.count, tail & 7 == 0, tail &+ 8 <= range.end.rawValue {
                 partial.begin(at: tail, from: base + offset, count: view.count - offset)
             }
-            if releasingPages { releasePages(in: AddressRange(start: start, end: Address(end))) }
+            if releasingPages { releasePages(in: AddressRange(start: start.advanced(by: UInt64(released)), end: Address(end))) }
         }
     }
+}
+
+extension MemoryReader {
+    /// How much a page-releasing scan reads before it releases: big enough
+    /// that the madvise calls cost nothing, small enough to keep RSS low.
+    @inlinable static var releaseChunkSize: Int { 8 << 20 }
 }
 
 /// The first bytes of an aligned word whose rest is in the next stretch.

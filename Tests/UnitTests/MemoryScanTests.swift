@@ -62,6 +62,33 @@ final class MemoryScanTests: XCTestCase {
         XCTAssertEqual(holed.countWords(in: AddressRange(start: Address(0x1000), size: 8), matching: targets), 0)
     }
 
+    func testReleasingScanReleasesWhatItScannedOnceAndFindsTheSameWords() {
+        // Bigger than one release chunk, so the stretch is scanned in pieces.
+        let count = (8 << 20) / 8 + 4099 * 3 + 5
+        var words = [UInt64](repeating: 1, count: count)
+        for index in stride(from: 3, to: count, by: 4099) { words[index] = 0x7000_0000 + UInt64(index % 512) * 8 }
+        let memory = SyntheticMemory()
+        memory.map(words: words, at: Address(0x100_0000))
+        memory.map(words: [0x7100_0008], at: Address(0x100_0000 + UInt64(count) * 8 + 0x1000))
+        let recording = ReleaseRecordingMemory(memory)
+        let range = AddressRange(start: Address(0x0f0_0000), end: Address(0x400_0000))
+        var found: [Address] = []
+        recording.scanWords(in: range, matching: targets, releasingPages: true) { address, _ in found.append(address) }
+        var unreleased: [Address] = []
+        memory.scanWords(in: range, matching: targets) { address, _ in unreleased.append(address) }
+        XCTAssertEqual(found, unreleased)
+        XCTAssertEqual(found.count, (count - 3 + 4098) / 4099 + 1)
+        // The releases tile the two stretches exactly, in order, in more than one piece.
+        XCTAssertEqual(recording.released.count, 3)
+        let merged = recording.released.reduce(into: [AddressRange]()) { merged, next in
+            if let last = merged.last, last.end == next.start { merged[merged.count - 1].end = next.end } else { merged.append(next) }
+        }
+        XCTAssertEqual(merged, memory.mappedRanges)
+        recording.released = []
+        recording.scanWords(in: range, matching: targets) { _, _ in }
+        XCTAssertEqual(recording.released, [], "no release unless asked")
+    }
+
     func testFirstWordStopsAtTheFirstAcceptedMatch() {
         let memory = SyntheticMemory()
         memory.map(words: [1, 0x7000_0008, 2, 0x7000_0010, 0x7000_0018], at: Address(0x4000))
@@ -126,11 +153,22 @@ final class MemoryScanTests: XCTestCase {
         let ranges = (0..<40).map { _ in
             AddressRange(start: Address(0x10_0000 + random.next() % 0x100_0000), size: 1 + random.next() % 0x4_0000)
         }
-        let set = AddressRangeSet(ranges)
-        for _ in 0..<20_000 {
-            let word = 0x8_0000 + random.next() % 0x120_0000
-            XCTAssertEqual(set.matches(word), ranges.contains { $0.contains(Address(word)) }, "\(Address(word))")
+        // And a crowd: 300 small ranges in 64 KiB and one far away, so that
+        // buckets are large and hold many range starts each.
+        let crowded = (0..<300).map { _ in AddressRange(start: Address(0x5000_0000 + random.next() % 0x1_0000), size: 1 + random.next() % 64) }
+            + [AddressRange(start: Address(0x7000_0000_0000), size: 0x1000)]
+        for (ranges, low, width) in [(ranges, UInt64(0x8_0000), UInt64(0x120_0000)), (crowded, UInt64(0x4fff_f000), UInt64(0x1_2000))] {
+            let set = AddressRangeSet(ranges)
+            for _ in 0..<20_000 {
+                let word = low + random.next() % width
+                XCTAssertEqual(set.matches(word), ranges.contains { $0.contains(Address(word)) }, "\(Address(word))")
+            }
+            for range in ranges {
+                XCTAssertTrue(set.matches(range.start.rawValue) && set.matches(range.end.rawValue - 1), "\(range)")
+            }
         }
+        XCTAssertTrue(AddressRangeSet(crowded).matches(0x7000_0000_0fff))
+        XCTAssertFalse(AddressRangeSet(crowded).matches(0x7000_0000_1000))
         XCTAssertFalse(AddressRangeSet([]).matches(0))
     }
 
@@ -208,4 +246,22 @@ struct SeededWords {
         state ^= state >> 27
         return state &* 0x2545_f491_4f6c_dd1d
     }
+}
+
+/// Lends a `SyntheticMemory`'s views and records the page releases asked of it.
+final class ReleaseRecordingMemory: MemoryReader {
+    let base: SyntheticMemory
+    var released: [AddressRange] = []
+
+    init(_ base: SyntheticMemory) { self.base = base }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, at address: Address) throws {
+        try base.read(into: buffer, at: address)
+    }
+
+    func forEachView(in range: AddressRange, _ body: (Address, ByteView) throws -> Void) rethrows {
+        try base.forEachView(in: range, body)
+    }
+
+    func releasePages(in range: AddressRange) { released.append(range) }
 }
