@@ -12,6 +12,6 @@ struct CoreInspect: ParsableCommand {
         with --exe is missing or its build-id does not match the core; 4 when \
         `goroutines` finds no Go runtime it can read; 64 for usage errors.
         """,
-        subcommands: [Info.self, Threads.self, Goroutines.self, Mappings.self, Notes.self]
+        subcommands: [Info.self, Threads.self, Goroutines.self, Mappings.self, Notes.self, ScanBench.self]
     )
 }
