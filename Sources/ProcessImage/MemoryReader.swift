@@ -1,7 +1,12 @@
 import CoreFile
 
 /// Reads the inferior's memory. `AddressSpace` reads a core; tests supply
-/// fakes, so the layers above never need a real core to be tested.
+/// fakes (`SyntheticMemory`, or anything implementing `read(into:at:)`), so
+/// the layers above never need a real core to be tested.
+///
+/// Small reads copy (`readUInt64`, `readBytes`); tables are borrowed in place
+/// (`view(at:count:)`, `window(at:count:copyLimit:)`); whole ranges are
+/// scanned word by word with `scanWords(in:matching:)`.
 public protocol MemoryReader: AnyObject {
     /// Fills `buffer` with the bytes at `address`, or throws `.unmapped` /
     /// `.notInCore` naming the first address that could not be read.

@@ -7,7 +7,10 @@ import CoreFile
 /// It implements the whole reader API the way `AddressSpace` does: borrowed
 /// views, stretch by stretch, and reads that tell an unmapped address from a
 /// mapped one whose bytes are not in the core.
-public final class SyntheticMemory: MemoryReader {
+///
+/// Map everything first, then read: reads from several threads at once are
+/// safe (a parallel mark phase does that), mapping while others read is not.
+public final class SyntheticMemory: MemoryReader, @unchecked Sendable {
     private struct Block {
         var range: AddressRange
         /// Nil for a mapping whose bytes are not available.
