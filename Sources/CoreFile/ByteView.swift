@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A bounds-checked, read-only window on bytes owned by someone else
 /// (usually an mmap'd file), with little-endian loads.
 ///
@@ -42,6 +48,21 @@ public struct ByteView: @unchecked Sendable {
     }
 
     public var bytes: [UInt8] { Array(base) }
+
+    /// Drops the resident pages wholly inside this view (`MADV_DONTNEED`), so
+    /// a one-pass scan of a big core does not keep it all in RSS.
+    ///
+    /// Only for views of a read-only file mapping (`MappedFile`): those pages
+    /// come back from the file when read again. On anonymous memory (an
+    /// `OwnedBytes`) the kernel would zero them instead.
+    public func releaseFileBackedPages() {
+        guard let start = base.baseAddress else { return }
+        let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (UInt(bitPattern: start) + pageSize - 1) & ~(pageSize - 1)
+        let last = (UInt(bitPattern: start) + UInt(base.count)) & ~(pageSize - 1)
+        guard first < last, let pages = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(pages, Int(last - first), MADV_DONTNEED)
+    }
 }
 
 /// Heap bytes with a lifetime, for data read out of the inferior.

@@ -63,27 +63,24 @@ public struct GoBuildInfo: Sendable, Equatable {
         return nil
     }
 
+    /// The first 16-byte-aligned copy of the magic in `[start, start + length)`
+    /// with room for the header after it, as an offset from `start`.
     private static func findMagic(in memory: MemoryReader, from start: Address, length: UInt64) -> UInt64? {
-        let chunkSize: UInt64 = 64 * 1024
-        var chunkStart: UInt64 = 0
-        var buffer = [UInt8](repeating: 0, count: Int(chunkSize))
-        while chunkStart < length {
-            let count = Int(min(chunkSize, length - chunkStart))
-            let readOK = buffer.withUnsafeMutableBytes { bytes in
-                (try? memory.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<count]),
-                                  at: start.advanced(by: chunkStart))) != nil
-            }
-            guard readOK else { return nil }
-            var offset = 0
-            while offset + headerSize <= count {
-                if buffer[offset] == magic[0], buffer[offset..<(offset + magic.count)].elementsEqual(magic) {
-                    return chunkStart + UInt64(offset)
-                }
-                offset += 16
-            }
-            chunkStart += chunkSize
+        let range = AddressRange(start: start, size: length)
+        let found = memory.firstWord(in: range, matching: MagicPrefix()) { address, _ in
+            guard address.isAligned(to: 16), address.advanced(by: UInt64(headerSize)) <= range.end,
+                  let bytes = try? memory.readBytes(at: address, count: magic.count)
+            else { return false }
+            return bytes == magic
         }
-        return nil
+        return found.map { $0.offset(from: start) }
+    }
+
+    /// The magic's first eight bytes as a little-endian word.
+    struct MagicPrefix: WordPredicate {
+        let prefix = magic[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+
+        func matches(_ word: UInt64) -> Bool { word == prefix }
     }
 
     static func decode(at address: Address, memory: MemoryReader) throws -> GoBuildInfo? {

@@ -1,4 +1,5 @@
 import CoreFile
+import Synchronization
 
 /// The inferior's memory as the core and the files on disk describe it.
 ///
@@ -9,6 +10,13 @@ import CoreFile
 public final class AddressSpace: MemoryReader, @unchecked Sendable {
     public let regions: [MemoryRegion]
     private let starts: [UInt64]
+    /// Each region's available bytes (nil when absent), resolved once so that
+    /// reads never look a file up by path.
+    let regionBytes: [ByteView?]
+    /// The region the last lookup found: runs of nearby reads skip the binary
+    /// search. Only a hint, checked before use, and atomic because several
+    /// threads read one address space.
+    private let lastHit = Atomic<Int>(0)
     private let core: MappedFile
     private let files: [String: MappedFile]
 
@@ -51,26 +59,17 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
         }
         self.regions = regions
         starts = regions.map(\.range.start.rawValue)
+        regionBytes = regions.map { AddressSpace.resolveBytes(of: $0, core: core.file, files: files) }
     }
 
-    /// Index of the region holding `address`, by binary search.
-    public func regionIndex(containing address: Address) -> Int? {
-        var low = 0, high = starts.count
-        while low < high {
-            let mid = (low + high) / 2
-            if starts[mid] <= address.rawValue { low = mid + 1 } else { high = mid }
-        }
-        guard low > 0, regions[low - 1].range.contains(address) else { return nil }
-        return low - 1
-    }
-
-    /// The bytes of a region without copying, for scanners; `nil` when absent.
-    public func bytes(of region: MemoryRegion) -> ByteView? {
+    /// A region's bytes in the core or the mapped file; nil when absent.
+    private static func resolveBytes(of region: MemoryRegion, core: MappedFile, files: [String: MappedFile]) -> ByteView? {
         switch region.source {
         case let .core(offset):
             return core.bytes.slice(at: offset, count: region.range.size)
         case let .file(path, offset):
             guard let file = files[path] else { return nil }
+            // A file shorter than its mapping (the last page past EOF): only what the file has.
             let available = offset >= file.size ? 0 : min(region.range.size, file.size - offset)
             return file.bytes.slice(at: offset, count: available)
         case .absent:
@@ -78,18 +77,44 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
         }
     }
 
+    /// Index of the region holding `address`: the last hit if it still
+    /// matches, else a binary search.
+    public func regionIndex(containing address: Address) -> Int? {
+        let hint = lastHit.load(ordering: .relaxed)
+        if hint < regions.count, regions[hint].range.contains(address) { return hint }
+        let index = firstRegion(endingAfter: address)
+        guard index < regions.count, regions[index].range.contains(address) else { return nil }
+        lastHit.store(index, ordering: .relaxed)
+        return index
+    }
+
+    /// The index of the first region whose end is above `address` (`regions.count` if none).
+    func firstRegion(endingAfter address: Address) -> Int {
+        var low = 0, high = starts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if starts[mid] <= address.rawValue { low = mid + 1 } else { high = mid }
+        }
+        // `low - 1` is the last region starting at or below `address`.
+        return low > 0 && regions[low - 1].range.end > address ? low - 1 : low
+    }
+
+    /// The bytes of a region without copying, for scanners; `nil` when absent.
+    public func bytes(of region: MemoryRegion) -> ByteView? {
+        guard let index = regionIndex(containing: region.range.start), regions[index] == region else { return nil }
+        return regionBytes[index]
+    }
+
     public func read(into buffer: UnsafeMutableRawBufferPointer, at address: Address) throws {
         var done = 0
         while done < buffer.count {
             let cursor = address.advanced(by: UInt64(done))
             guard let index = regionIndex(containing: cursor) else { throw CoreInspectError.unmapped(address: cursor) }
-            let region = regions[index]
-            guard let bytes = bytes(of: region) else {
-                throw CoreInspectError.notInCore(address: cursor, file: region.mappedFile?.path)
+            let offset = Int(cursor.offset(from: regions[index].range.start))
+            // Absent, or past the end of a file shorter than its mapping.
+            guard let bytes = regionBytes[index], offset < bytes.count else {
+                throw CoreInspectError.notInCore(address: cursor, file: regions[index].mappedFile?.path)
             }
-            let offset = Int(cursor.offset(from: region.range.start))
-            // A file shorter than its mapping (the last page past EOF) reads as a fault.
-            guard offset < bytes.count else { throw CoreInspectError.notInCore(address: cursor, file: region.mappedFile?.path) }
             let count = min(buffer.count - done, bytes.count - offset)
             UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + count)])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.base[offset..<(offset + count)]))
@@ -97,11 +122,11 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
         }
     }
 
-    /// The fast path for word reads: one binary search and a load, no copy.
+    /// The fast path for word reads: a region lookup and a load, no copy.
     public func readUInt64(at address: Address) throws -> UInt64 {
-        if let index = regionIndex(containing: address), let bytes = bytes(of: regions[index]) {
-            let offset = address.offset(from: regions[index].range.start)
-            if let value = bytes.load(UInt64.self, at: offset) { return value }
+        if let index = regionIndex(containing: address), let bytes = regionBytes[index],
+           let value = bytes.load(UInt64.self, at: address.offset(from: regions[index].range.start)) {
+            return value
         }
         return try readInteger(UInt64.self, at: address)
     }

@@ -1,7 +1,12 @@
 import CoreFile
 
 /// Reads the inferior's memory. `AddressSpace` reads a core; tests supply
-/// fakes, so the layers above never need a real core to be tested.
+/// fakes (`SyntheticMemory`, or anything implementing `read(into:at:)`), so
+/// the layers above never need a real core to be tested.
+///
+/// Small reads copy (`readUInt64`, `readBytes`); tables are borrowed in place
+/// (`view(at:count:)`, `window(at:count:copyLimit:)`); whole ranges are
+/// scanned word by word with `scanWords(in:matching:)`.
 public protocol MemoryReader: AnyObject {
     /// Fills `buffer` with the bytes at `address`, or throws `.unmapped` /
     /// `.notInCore` naming the first address that could not be read.
@@ -10,6 +15,24 @@ public protocol MemoryReader: AnyObject {
     /// One little-endian word. Unwinders read millions of these; a reader can
     /// answer without the generic copy.
     func readUInt64(at address: Address) throws -> UInt64
+
+    /// The bytes of `[address, address + count)` borrowed in place, when the
+    /// whole range lies inside one region whose bytes are available; nil
+    /// otherwise, and callers fall back to `read(into:at:)`. The view stays
+    /// valid as long as the reader does. Readers that own no bytes they could
+    /// lend (the default) always answer nil.
+    func view(at address: Address, count: UInt64) -> ByteView?
+
+    /// Calls `body` with each available stretch of `range`, in address order,
+    /// skipping what is unmapped or not in the core. Stretches never overlap;
+    /// adjacent ones may come separately (a region boundary, or the default's
+    /// bounded copies). A view passed to `body` is valid only during the call.
+    func forEachView(in range: AddressRange, _ body: (Address, ByteView) throws -> Void) rethrows
+
+    /// Hints that the pages behind `range` will not be read again soon, so
+    /// they need not stay resident. Readers over mapped files drop them (they
+    /// fault back in if read); others ignore it.
+    func releasePages(in range: AddressRange)
 }
 
 extension MemoryReader {

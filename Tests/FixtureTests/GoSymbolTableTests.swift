@@ -317,7 +317,7 @@ final class GoSymbolTableTests: XCTestCase {
                     let view = ByteView(raw)
                     guard let header = try? GoSymbolTable.Header(bytes: view, path: "damaged"),
                           let tables = try? GoSymbolTable.Tables(header: header, pclntab: view, moduleData: nil, textBase: original.textBase,
-                                                                 gofunc: GoSymbolTable.Window(start: gofunc.start, bytes: ByteView(rawGofunc)), path: "damaged")
+                                                                 gofunc: MemoryWindow(start: gofunc.start, bytes: ByteView(rawGofunc)), path: "damaged")
                     else { return }
                     let table = GoSymbolTable(tables: tables, moduleData: nil, goVersion: nil, warnings: [], owner: nil)
                     for function in probes {
@@ -423,10 +423,9 @@ private struct GoFixture: CustomStringConvertible {
     /// The pclntab's bytes, copied, for damaging.
     func pclntabBytes() -> [UInt8]? {
         guard let moduleData = table.moduleData,
-              let window = GoSymbolTable.WindowFinder(memory: process.memory, executable: nil, bias: 0, copyLimit: 0)
-                .window(at: moduleData.pcHeader, count: moduleData.pclntabExtent)
+              let view = process.memory.view(at: moduleData.pcHeader, count: moduleData.pclntabExtent)
         else { return nil }
-        return Array(window.bytes.base)
+        return Array(view.base)
     }
 
     nonisolated(unsafe) private static var inlinedNamesCache: [String: Set<String>] = [:]

@@ -28,23 +28,33 @@ enum AllGoroutines {
         return elements.map { Address(UInt64(littleEndian: $0)) }
     }
 
+    /// Scans for the slice's length word (a plausible count), then checks the
+    /// capacity after it and the array before it; the header starts 8 bytes
+    /// before the length.
     private static func scanForSlice(process: ProcessImage, reader: GoroutineReader) -> Address? {
         guard let executable = process.mainExecutable, let (headers, bias) = process.loadedProgramHeaders(of: executable) else { return nil }
+        let memory = process.memory
         var buffer: [UInt8] = []
         for header in headers where header.type == ProgramHeader.load && header.flags & ProgramHeader.writable != 0 {
-            let range = AddressRange(start: Address(header.virtualAddress &+ bias), size: header.memorySize)
-            var cursor = range.start.alignedDown(to: 8)
-            while cursor.advanced(by: 24) <= range.end {
-                defer { cursor = cursor.advanced(by: 8) }
-                guard let length = try? process.memory.readUInt64(at: cursor.advanced(by: 8)), length >= 1, length <= maximumCount,
-                      let capacity = try? process.memory.readUInt64(at: cursor.advanced(by: 16)), capacity >= length, capacity <= maximumCount,
-                      let array = try? process.memory.readPointer(at: cursor), array.isAligned(to: 8),
-                      let first = try? process.memory.readPointer(at: array), first.isAligned(to: 8),
+            let segment = AddressRange(start: Address(header.virtualAddress &+ bias), size: header.memorySize)
+            // Length words of headers that fit: [aligned start + 8, end - 16].
+            let lengths = AddressRange(start: segment.start.alignedDown(to: 8).advanced(by: 8), end: segment.end.retreated(by: 8))
+            let found = memory.firstWord(in: lengths, matching: PlausibleLength()) { lengthAddress, length in
+                let slice = lengthAddress.retreated(by: 8)
+                guard let capacity = try? memory.readUInt64(at: lengthAddress.advanced(by: 8)), capacity >= length, capacity <= maximumCount,
+                      let array = try? memory.readPointer(at: slice), array.isAligned(to: 8),
+                      let first = try? memory.readPointer(at: array), first.isAligned(to: 8),
                       let goroutine = try? reader.read(first, buffer: &buffer), goroutine.id == 1, reader.looksLikeGoroutine(goroutine)
-                else { continue }
-                return cursor
+                else { return false }
+                return true
             }
+            if let found { return found.retreated(by: 8) }
         }
         return nil
+    }
+
+    /// A slice length worth checking: at least the main goroutine, at most the cap.
+    struct PlausibleLength: WordPredicate {
+        func matches(_ word: UInt64) -> Bool { word &- 1 < AllGoroutines.maximumCount }
     }
 }

@@ -1,4 +1,5 @@
 import CoreFile
+import ProcessImage
 
 extension GoSymbolTable {
     /// The pclntab's tables over borrowed bytes, and every lookup on them.
@@ -18,7 +19,7 @@ extension GoSymbolTable {
         /// `runtime.functab`: the ftab (nfunc+1 pairs of entryOff, funcOff) followed by the `_func` records.
         let pclntable: ByteView
         /// Starts at `moduledata.gofunc`; nil when it could not be found or read (no inline frames then).
-        var gofunc: Window?
+        var gofunc: MemoryWindow?
         /// `abi.FuncIDWrapper` for this release, when known.
         var wrapperFuncID: UInt8?
 
@@ -28,7 +29,7 @@ extension GoSymbolTable {
         /// Cuts the tables out of `pclntab`, which starts at the header. Table
         /// lengths come from the moduledata when known; otherwise each table
         /// runs to the next one (or to the end).
-        init(header: Header, pclntab: ByteView, moduleData: ModuleData?, textBase: UInt64, gofunc: Window?, path: String) throws {
+        init(header: Header, pclntab: ByteView, moduleData: ModuleData?, textBase: UInt64, gofunc: MemoryWindow?, path: String) throws {
             let total = UInt64(pclntab.count)
             let starts = header.tableOffsets
             func table(_ offset: UInt64, length: UInt64?, name: String) throws -> ByteView {

@@ -18,7 +18,8 @@ extension GoSymbolTable {
         let elf: ELFImage?
         let programHeaders: [ProgramHeader]
         let bias: UInt64
-        let finder: WindowFinder
+        /// Copies are made only up to this size: a corrupt length must not become a huge allocation.
+        let copyLimit: UInt64
         let goVersion: String?
 
         /// - Parameter goVersion: from the build info the caller already read; read here otherwise.
@@ -38,7 +39,7 @@ extension GoSymbolTable {
                 let firstLoad = programHeaders.first { $0.type == ProgramHeader.load }
                 bias = executable.base.rawValue &- ((firstLoad?.virtualAddress ?? executable.base.rawValue) & ~0xfff)
             }
-            finder = WindowFinder(memory: process.memory, executable: elf, bias: bias, copyLimit: executable.range.size)
+            copyLimit = executable.range.size
             self.goVersion = goVersion ?? GoBuildInfo.read(from: process)?.goVersion
         }
 
@@ -75,7 +76,7 @@ extension GoSymbolTable {
             }
 
             let extent = moduleData?.pclntabExtent ?? section?.size ?? 0
-            guard let pclntab = finder.window(at: headerAddress, count: extent) else {
+            guard let pclntab = window(at: headerAddress, count: extent) else {
                 throw CoreInspectError.notInCore(address: headerAddress, file: executable.located?.path ?? executable.name)
             }
             let textBase = moduleData?.text.start.rawValue ?? fallbackTextBase(header)
@@ -88,7 +89,7 @@ extension GoSymbolTable {
             // trees themselves and try the other layouts if it does not fit.
             for layout in layouts {
                 guard let decoded = decode(candidate, layout: layout),
-                      let gofunc = finder.window(at: decoded.gofunc, count: nil),
+                      let gofunc = process.memory.contiguousWindow(at: decoded.gofunc, maxCount: copyLimit),
                       tables.inlineTreesFit(gofunc) != false
                 else { continue }
                 if layout != layouts[0] {
@@ -102,7 +103,7 @@ extension GoSymbolTable {
         }
 
         private func readHeader(at address: Address) throws -> Header {
-            guard let window = finder.window(at: address, count: Header.size) else {
+            guard let window = window(at: address, count: Header.size) else {
                 throw CoreInspectError.notInCore(address: address, file: executable.located?.path ?? executable.name)
             }
             return try Header(bytes: window.bytes, path: "\(executable.name) pclntab")
@@ -128,7 +129,7 @@ extension GoSymbolTable {
             var headerAddress: Address
             var header: Header
             /// The candidate's bytes, enough for every layout.
-            var bytes: Window
+            var bytes: MemoryWindow
         }
 
         private func decode(_ candidate: Candidate, layout: ModuleDataLayout) -> ModuleData? {
@@ -136,59 +137,59 @@ extension GoSymbolTable {
                        headerAddress: candidate.headerAddress, layout: layout)
         }
 
+        /// `count` bytes of the process's memory, borrowed or, up to the copy limit, copied.
+        private func window(at address: Address, count: UInt64) -> MemoryWindow? {
+            process.memory.window(at: address, count: count, copyLimit: copyLimit)
+        }
+
         /// Scans the executable's writable PT_LOADs for the moduledata. With the
         /// header's address known, a candidate is a word equal to it; without, a
         /// word pointing into the executable at something with the pclntab magic.
         private func findModuleData(headerAddress: Address?) -> Candidate? {
             let writable = programHeaders.filter { $0.type == ProgramHeader.load && $0.flags & ProgramHeader.writable != 0 }
+            let reference = PclntabReference(header: headerAddress?.rawValue, executable: executable.range)
             for segment in writable {
-                var cursor = Address(segment.virtualAddress &+ bias).alignedDown(to: 8)
-                let end = Address(segment.virtualAddress &+ bias &+ segment.fileSize)
-                while cursor < end {
-                    guard let window = finder.window(at: cursor, count: nil), window.bytes.count > 0 else {
-                        // Unreadable here: skip to the next region.
-                        guard let next = process.memory.regions.first(where: { $0.range.start > cursor })?.range.start else { break }
-                        cursor = next
-                        continue
-                    }
-                    let limit = min(UInt64(window.bytes.count), end.offset(from: cursor))
-                    if let found = scan(window, limit: Int(limit), headerAddress: headerAddress) { return found }
-                    cursor = cursor.advanced(by: max(limit, 8))
+                let start = Address(segment.virtualAddress &+ bias)
+                let range = AddressRange(start: start.alignedDown(to: 8), end: start.advanced(by: segment.fileSize))
+                var found: Candidate?
+                _ = process.memory.firstWord(in: range, matching: reference) { address, word in
+                    guard headerAddress != nil || followedByFuncnametab(address, word) else { return false }
+                    found = candidate(at: address, pointingTo: Address(word))
+                    return found != nil
                 }
+                if let found { return found }
             }
             return nil
         }
 
-        private func scan(_ window: Window, limit: Int, headerAddress: Address?) -> Candidate? {
-            let bytes = window.bytes
-            var offset = 0
-            while offset + 32 <= limit {
-                let word = bytes.loadUnchecked(UInt64.self, at: offset)
-                let isCandidate: Bool
-                if let headerAddress {
-                    isCandidate = word == headerAddress.rawValue
-                } else {
-                    // Cheap filters first: a pointer into the executable, followed by
-                    // the funcnametab slice (pointer just past it, len == cap).
-                    let next = bytes.loadUnchecked(UInt64.self, at: offset + 8)
-                    isCandidate = word & 7 == 0 && executable.range.contains(Address(word)) && next > word && next - word < 1 << 32
-                        && bytes.loadUnchecked(UInt64.self, at: offset + 16) == bytes.loadUnchecked(UInt64.self, at: offset + 24)
-                }
-                if isCandidate, let found = candidate(at: window.start.advanced(by: UInt64(offset)), pointingTo: Address(word), in: window) {
-                    return found
-                }
-                offset += 8
-            }
-            return nil
+        /// Without the header's address, cheap filters first: the pointer is
+        /// followed by the funcnametab slice (pointer just past it, len == cap).
+        private func followedByFuncnametab(_ address: Address, _ word: UInt64) -> Bool {
+            guard let next = try? process.memory.readUInt64(at: address.advanced(by: 8)), next > word, next - word < 1 << 32,
+                  let length = try? process.memory.readUInt64(at: address.advanced(by: 16)),
+                  let capacity = try? process.memory.readUInt64(at: address.advanced(by: 24))
+            else { return false }
+            return length == capacity
         }
 
-        private func candidate(at address: Address, pointingTo headerAddress: Address, in window: Window) -> Candidate? {
+        private func candidate(at address: Address, pointingTo headerAddress: Address) -> Candidate? {
             guard let header = try? readHeader(at: headerAddress) else { return nil }
-            let size = UInt64(ModuleDataLayout.readSize)
-            guard let bytes = window.window(at: address, count: size) ?? finder.window(at: address, count: size) else { return nil }
+            guard let bytes = window(at: address, count: UInt64(ModuleDataLayout.readSize)) else { return nil }
             let found = Candidate(address: address, headerAddress: headerAddress, header: header, bytes: bytes)
             // Any layout will do to check the pointers: they precede every field that moved.
             return decode(found, layout: .go120) != nil ? found : nil
+        }
+    }
+
+    /// The first word of a moduledata: the pclntab header's address when
+    /// known, else any aligned pointer into the executable.
+    struct PclntabReference: WordPredicate {
+        let header: UInt64?
+        let executable: AddressRange
+
+        func matches(_ word: UInt64) -> Bool {
+            if let header { return word == header }
+            return word & 7 == 0 && executable.contains(Address(word))
         }
     }
 }
@@ -198,7 +199,7 @@ extension GoSymbolTable.Tables {
     /// have one: each tree's first entry must name the start of a string in
     /// funcnametab and a parentPc inside the function. Nil when no function has
     /// an inline tree (nothing to check).
-    func inlineTreesFit(_ gofunc: GoSymbolTable.Window) -> Bool? {
+    func inlineTreesFit(_ gofunc: MemoryWindow) -> Bool? {
         var probe = self
         probe.gofunc = gofunc
         var checked = 0
