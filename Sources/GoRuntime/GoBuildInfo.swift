@@ -16,12 +16,27 @@ public struct GoBuildInfo: Sendable, Equatable {
         public var replacement: String?
     }
 
-    public var goVersion: String
+    /// As the build info spells it ("go1.23.4", "devel go1.27-abc…"): what `info` shows.
+    public var goVersion: String {
+        didSet { release = GoRelease(goVersion) }
+    }
+    /// `goVersion` parsed, once: what code compares. Nil for a version GoRelease cannot read.
+    public private(set) var release: GoRelease?
     /// The main package's import path (`path` line).
     public var path: String?
     public var mainModule: ModuleVersion?
     public var dependencies: [ModuleVersion]
     public var settings: [(key: String, value: String)]
+
+    public init(goVersion: String, path: String? = nil, mainModule: ModuleVersion? = nil, dependencies: [ModuleVersion] = [],
+                settings: [(key: String, value: String)] = []) {
+        self.goVersion = goVersion
+        release = GoRelease(goVersion)
+        self.path = path
+        self.mainModule = mainModule
+        self.dependencies = dependencies
+        self.settings = settings
+    }
 
     public static func == (lhs: GoBuildInfo, rhs: GoBuildInfo) -> Bool {
         lhs.goVersion == rhs.goVersion && lhs.path == rhs.path && lhs.mainModule == rhs.mainModule
@@ -144,7 +159,7 @@ public struct GoBuildInfo: Sendable, Equatable {
     }
 
     static func parse(version: String, modinfo: String) -> GoBuildInfo {
-        var info = GoBuildInfo(goVersion: version, path: nil, mainModule: nil, dependencies: [], settings: [])
+        var info = GoBuildInfo(goVersion: version)
         for line in modinfo.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard let kind = fields.first else { continue }

@@ -81,6 +81,7 @@ public struct GoRelease: Hashable, Comparable, Sendable, CustomStringConvertible
 // MARK: - What changed, release by release (see DESIGN.md, "Heap details by release")
 
 extension GoRelease {
+    public static let go1_18 = GoRelease(major: 1, minor: 18)
     public static let go1_19 = GoRelease(major: 1, minor: 19)
     public static let go1_20 = GoRelease(major: 1, minor: 20)
     public static let go1_21 = GoRelease(major: 1, minor: 21)
@@ -103,6 +104,9 @@ extension GoRelease {
     public var hasGreenTeaGCByDefault: Bool { isAtLeast(.go1_26) }
     /// The heap does not start at 0xc000000000: walk arenas with `arenaBaseOffset`.
     public var hasRandomizedHeapBase: Bool { isAtLeast(.go1_26) }
+    /// The pclntab has the 1.20 format (magic 0xfffffff1), and `moduledata`
+    /// has `covctrs`, so its later fields sit where 1.21's do, not 1.19's.
+    public var hasGo120Pclntab: Bool { isAtLeast(.go1_20) }
     /// Type descriptors are `internal/abi.Type` rather than `runtime._type`.
     public var hasABITypePackage: Bool { isAtLeast(.go1_21) }
 }

@@ -28,12 +28,24 @@ final class GoBuildInfoTests: XCTestCase {
         memory.map(blob(version: "go1.23.4", modinfo: modinfo), at: 0x5000)
         let info = try XCTUnwrap(try GoBuildInfo.decode(at: Address(0x5000), memory: memory))
         XCTAssertEqual(info.goVersion, "go1.23.4")
+        XCTAssertEqual(info.release, GoRelease(major: 1, minor: 23, patch: 4))
         XCTAssertEqual(info.path, "example.com/app")
         XCTAssertEqual(info.mainModule?.version, "v1.2.3")
         XCTAssertEqual(info.dependencies.map(\.path), ["golang.org/x/sys"])
         XCTAssertEqual(info.dependencies.first?.replacement?.hasPrefix("../sys"), true)
         XCTAssertEqual(info.setting("-ldflags"), "-s -w")
         XCTAssertEqual(info.setting("vcs.revision"), "0123456789ab")
+    }
+
+    /// `info` shows the version as spelled; code compares the release parsed from it, which follows the spelling.
+    func testReleaseIsParsedFromTheVersionAndFollowsIt() {
+        var info = GoBuildInfo(goVersion: "devel go1.27-1234abcd Mon Jan 5 2026")
+        XCTAssertEqual(info.release, GoRelease(major: 1, minor: 27, prerelease: "devel"))
+        info.goVersion = "go1.19.8"
+        XCTAssertEqual(info.release, GoRelease(major: 1, minor: 19, patch: 8))
+        info.goVersion = "devel +abcdef"
+        XCTAssertNil(info.release)
+        XCTAssertEqual(info.goVersion, "devel +abcdef")
     }
 
     func testRejectsAVersionThatIsNotGo() throws {
