@@ -30,7 +30,7 @@ public final class GoProcess {
         let bias = process.loadedProgramHeaders(of: executable)?.bias ?? 0
         let dwarf = native.dwarfIndex(for: executable).flatMap { $0.isEmpty ? nil : $0 }
 
-        (layout, layoutSource) = try GoProcess.loadLayout(goVersion: buildInfo.goVersion, dwarf: dwarf, warnings: &warnings)
+        (layout, layoutSource) = try GoProcess.loadLayout(for: buildInfo, dwarf: dwarf, warnings: &warnings)
         if let reasons = dwarf.flatMap({ WaitReasonStrings.fromDWARF($0, bias: bias, memory: process.memory) })
             ?? WaitReasonStrings.byShape(process: process) {
             waitReasons = reasons
@@ -39,7 +39,8 @@ public final class GoProcess {
             warnings.append(Warning("no wait-reason strings found in the binary (runtime.waitReasonStrings): waiting goroutines show as \"waiting\"", kind: .guessedLayout))
         }
 
-        symbols = try GoSymbolTable(process: process, goVersion: buildInfo.goVersion)
+        // The moduledata too is read with the binary's own layout when it has DWARF.
+        symbols = try GoSymbolTable(process: process, release: buildInfo.release, layout: layout)
         let reader = try GoroutineReader(memory: process.memory, layout: layout, waitReasons: waitReasons)
         guard let slice = AllGoroutines.sliceAddress(dwarfAddress: dwarf?.variableAddress("runtime.allgs"), bias: bias,
                                                      process: process, reader: reader)
@@ -72,9 +73,11 @@ public final class GoProcess {
 
     /// The binary's own layouts when it has DWARF; else its release's table,
     /// or the nearest release's with a warning.
-    static func loadLayout(goVersion: String, dwarf: DWARFIndex?, warnings: inout [Warning]) throws -> (GoRuntimeLayout, String) {
+    static func loadLayout(for buildInfo: GoBuildInfo, dwarf: DWARFIndex?, warnings: inout [Warning]) throws -> (GoRuntimeLayout, String) {
+        // Messages spell the version as the build info does.
+        let goVersion = buildInfo.goVersion
         if let dwarf { return (GoRuntimeLayout(dwarf: dwarf, goVersion: goVersion), "DWARF") }
-        guard let release = GoRelease(goVersion), let (table, exact) = GoReleaseTable.nearest(to: release) else {
+        guard let release = buildInfo.release, let (table, exact) = GoReleaseTable.nearest(to: release) else {
             throw GoRuntimeError.noLayout(goVersion: goVersion)
         }
         if !exact {

@@ -13,7 +13,7 @@ final class GoSymbolTableTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(fixtures.count, 2)
         for fixture in fixtures {
             let table = fixture.table
-            XCTAssertEqual(table.goVersion, fixture.truth.go_version, "\(fixture)")
+            XCTAssertEqual(table.release, GoRelease(fixture.truth.go_version), "\(fixture)")
             XCTAssertEqual(table.warnings, [], "\(fixture)")
             XCTAssertTrue(table.hasInlineTrees, "\(fixture)")
             XCTAssertGreaterThan(table.functionCount, 1000, "\(fixture)")
@@ -227,7 +227,7 @@ final class GoSymbolTableTests: XCTestCase {
         var checked = 0
         // One executable per Go release: the tables' encoding is what varies.
         var seen = Set<String>()
-        for fixture in try GoFixture.all() where !fixture.isStripped && seen.insert(fixture.table.goVersion ?? fixture.executablePath).inserted {
+        for fixture in try GoFixture.all() where !fixture.isStripped && seen.insert(fixture.table.release?.description ?? fixture.executablePath).inserted {
             let rows = try DWARFLineRows(executable: fixture.executablePath)
             guard !rows.byAddress.isEmpty else { continue } // built with -w: symbols, but no DWARF
             var compared = 0, mismatches: [String] = []
@@ -319,7 +319,7 @@ final class GoSymbolTableTests: XCTestCase {
                           let tables = try? GoSymbolTable.Tables(header: header, pclntab: view, moduleData: nil, textBase: original.textBase,
                                                                  gofunc: MemoryWindow(start: gofunc.start, bytes: ByteView(rawGofunc)), path: "damaged")
                     else { return }
-                    let table = GoSymbolTable(tables: tables, moduleData: nil, goVersion: nil, warnings: [], owner: nil)
+                    let table = GoSymbolTable(tables: tables, moduleData: nil, release: nil, warnings: [], owner: nil)
                     for function in probes {
                         for pc in [function.entry, function.entry.advanced(by: 1), function.end.retreated(by: 1),
                                    function.entry.advanced(by: random.next() % 4096)] {

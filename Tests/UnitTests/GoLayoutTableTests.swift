@@ -137,11 +137,8 @@ final class GoLayoutTableTests: XCTestCase {
                            [layouts[0].pcHeader, layouts[0].funcnametab, layouts[0].ftab, layouts[0].minpc, layouts[0].noptrbss])
             XCTAssertLessThanOrEqual(layout.gofunc + 8, GoSymbolTable.ModuleDataLayout.readSize)
         }
-        // 1.20 added covctrs before `end`, as 1.21 has them, and has no table of its own.
-        XCTAssertEqual(GoSymbolTable.ModuleDataLayout.forGoVersion("go1.20.14"), GoSymbolTable.ModuleDataLayout.forGoVersion("go1.21.13"))
-        XCTAssertNotEqual(GoSymbolTable.ModuleDataLayout.forGoVersion("go1.20.14"), GoSymbolTable.ModuleDataLayout.forGoVersion("go1.19.8"))
         for table in GoReleaseTable.all {
-            let layout = try XCTUnwrap(GoSymbolTable.ModuleDataLayout.forGoVersion(table.release))
+            let layout = try XCTUnwrap(GoSymbolTable.ModuleDataLayout.forRelease(try XCTUnwrap(table.goRelease)))
             let moduledata = try XCTUnwrap(table.structure(named: "runtime.moduledata"))
             XCTAssertEqual(UInt64(layout.gofunc), moduledata.field(named: "gofunc")?.offset, table.release)
             XCTAssertEqual(UInt64(layout.types), moduledata.field(named: "types")?.offset, table.release)
@@ -153,7 +150,7 @@ final class GoLayoutTableTests: XCTestCase {
 final class GoLayoutSelectionTests: XCTestCase {
     func testAReleaseWithoutATableGetsTheNearestAndAWarning() throws {
         var warnings: [Warning] = []
-        let (layout, source) = try GoProcess.loadLayout(goVersion: "go1.20.14", dwarf: nil, warnings: &warnings)
+        let (layout, source) = try GoProcess.loadLayout(for: GoBuildInfo(goVersion: "go1.20.14"), dwarf: nil, warnings: &warnings)
         let nearest = try XCTUnwrap(GoReleaseTable.nearest(to: GoRelease(major: 1, minor: 20)))
         XCTAssertFalse(nearest.exact)
         XCTAssertEqual(layout.source, .table(release: nearest.table.release, exact: false))
@@ -166,7 +163,7 @@ final class GoLayoutSelectionTests: XCTestCase {
     func testAReleaseWithATableGetsItWithoutWarning() throws {
         for table in GoReleaseTable.all {
             var warnings: [Warning] = []
-            let (layout, source) = try GoProcess.loadLayout(goVersion: table.release, dwarf: nil, warnings: &warnings)
+            let (layout, source) = try GoProcess.loadLayout(for: GoBuildInfo(goVersion: table.release), dwarf: nil, warnings: &warnings)
             XCTAssertEqual(layout.source, .table(release: table.release, exact: true))
             XCTAssertEqual(source, "table \(table.release)")
             XCTAssertEqual(warnings, [])
@@ -175,7 +172,7 @@ final class GoLayoutSelectionTests: XCTestCase {
 
     func testAnUnreadableVersionHasNoLayout() {
         var warnings: [Warning] = []
-        XCTAssertThrowsError(try GoProcess.loadLayout(goVersion: "not a version", dwarf: nil, warnings: &warnings)) { error in
+        XCTAssertThrowsError(try GoProcess.loadLayout(for: GoBuildInfo(goVersion: "not a version"), dwarf: nil, warnings: &warnings)) { error in
             XCTAssertEqual(error as? GoRuntimeError, .noLayout(goVersion: "not a version"))
         }
     }

@@ -21,6 +21,14 @@ public final class GoRuntimeLayout {
             case let .table(release, exact): return "table \(release)" + (exact ? "" : " (nearest)")
             }
         }
+
+        /// The binary's own layout: its DWARF, or its release's table rather than a nearby release's.
+        public var isExact: Bool {
+            switch self {
+            case .dwarf: return true
+            case let .table(_, exact): return exact
+            }
+        }
     }
 
     /// The Go version the build info names ("go1.23.4").

@@ -14,8 +14,9 @@ import ProcessImage
 /// Supports the pclntab formats of Go 1.18 through 1.27 (magic 0xfffffff0
 /// and 0xfffffff1) on 64-bit little-endian targets.
 public final class GoSymbolTable: Sendable {
-    /// From the build info, when it was readable; it picks the moduledata layout.
-    public let goVersion: String?
+    /// From the build info, when it was readable; it picks the moduledata
+    /// layout (without the binary's own) and the wrapper funcID.
+    public let release: GoRelease?
     /// `runtime.firstmoduledata`, found by scanning the data segment; nil if it was not found.
     public let moduleData: ModuleData?
     /// What made the table partial (no moduledata, no inline trees).
@@ -33,17 +34,23 @@ public final class GoSymbolTable: Sendable {
     /// `gofunc`, the base of inline trees). Throws when the executable is not a
     /// Go program, or when its pclntab is not readable (the executable file
     /// was not found and the core does not hold those pages).
-    public convenience init(process: ProcessImage, goVersion: String? = nil) throws {
-        let locator = try Locator(process: process, goVersion: goVersion)
+    ///
+    /// - Parameters:
+    ///   - release: from the build info the caller already read; read here otherwise.
+    ///   - layout: the runtime layout the caller resolved. When it is the
+    ///     binary's own (from its DWARF, or its release's table), the
+    ///     moduledata is read with it rather than with a nearby release's table.
+    public convenience init(process: ProcessImage, release: GoRelease? = nil, layout: GoRuntimeLayout? = nil) throws {
+        let locator = try Locator(process: process, release: release, runtimeLayout: layout)
         let result = try locator.locate()
-        self.init(tables: result.tables, moduleData: result.moduleData, goVersion: locator.goVersion,
+        self.init(tables: result.tables, moduleData: result.moduleData, release: locator.release,
                   warnings: result.warnings, owner: process)
     }
 
-    init(tables: Tables, moduleData: ModuleData?, goVersion: String?, warnings: [Warning], owner: (any AnyObject & Sendable)?) {
+    init(tables: Tables, moduleData: ModuleData?, release: GoRelease?, warnings: [Warning], owner: (any AnyObject & Sendable)?) {
         self.tables = tables
         self.moduleData = moduleData
-        self.goVersion = goVersion
+        self.release = release
         self.warnings = warnings
         self.owner = owner
     }

@@ -103,18 +103,25 @@ extension GoSymbolTable {
         /// The bytes to read: enough for every field of every layout.
         static let readSize = all.map { $0.offsets.max()! + 24 }.max() ?? 360
 
-        /// A layout of the common kind (1.20 … 1.26), whose first 256 bytes, like every release's, check a candidate.
-        static var go120: ModuleDataLayout { forRelease(.go1_21) ?? all[0] }
+        /// Any layout checks a candidate, since the check reads only the first
+        /// 256 bytes, where every release agrees: the newest.
+        static var probe: ModuleDataLayout { all[0] }
 
-        /// The layout for a Go version string ("go1.23.4", "devel go1.27-abc…"),
-        /// from its release's table or the nearest one.
-        static func forGoVersion(_ version: String) -> ModuleDataLayout? { GoRelease(version).flatMap(forRelease) }
+        /// The layout to try first. The runtime layout the caller resolved wins
+        /// when it is the binary's own (its DWARF, or its release's table): a
+        /// release without a table then reads exactly. A stand-in table does
+        /// not, since the nearest release may sit across the 1.20 change; the
+        /// release decides then, and the pclntab format when it is unknown.
+        static func preferred(runtime: GoRuntimeLayout?, release: GoRelease?, format: Format) -> ModuleDataLayout {
+            if let runtime, runtime.source.isExact, let own = try? runtime.resolve(ModuleDataLayout.self).get() { return own }
+            return release.flatMap(forRelease) ?? forFormat(format)
+        }
 
         /// A release without a table takes the nearest table on its side of
         /// 1.20, which changed the pclntab format and added `covctrs`: 1.20
         /// reads like 1.21, not like 1.19.
         static func forRelease(_ release: GoRelease) -> ModuleDataLayout? {
-            let sameFormat = GoReleaseTable.all.filter { ($0.goRelease.map { $0 >= .go1_20 } ?? false) == (release >= .go1_20) }
+            let sameFormat = GoReleaseTable.all.filter { $0.goRelease?.hasGo120Pclntab == release.hasGo120Pclntab }
             return GoReleaseTable.nearest(to: release, in: sameFormat).flatMap { from($0.table) }
         }
 

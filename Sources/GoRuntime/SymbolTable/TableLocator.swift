@@ -20,10 +20,12 @@ extension GoSymbolTable {
         let bias: UInt64
         /// Copies are made only up to this size: a corrupt length must not become a huge allocation.
         let copyLimit: UInt64
-        let goVersion: String?
+        let release: GoRelease?
+        /// The caller's runtime layout, whose moduledata is read first when it is the binary's own.
+        let runtimeLayout: GoRuntimeLayout?
 
-        /// - Parameter goVersion: from the build info the caller already read; read here otherwise.
-        init(process: ProcessImage, goVersion: String?) throws {
+        /// - Parameter release: from the build info the caller already read; read here otherwise.
+        init(process: ProcessImage, release: GoRelease?, runtimeLayout: GoRuntimeLayout?) throws {
             guard let executable = process.mainExecutable else {
                 throw CoreInspectError.malformed(path: process.core.path, what: "no executable among the core's file mappings, so no Go symbol table")
             }
@@ -40,7 +42,8 @@ extension GoSymbolTable {
                 bias = executable.base.rawValue &- ((firstLoad?.virtualAddress ?? executable.base.rawValue) & ~0xfff)
             }
             copyLimit = executable.range.size
-            self.goVersion = goVersion ?? GoBuildInfo.read(from: process)?.goVersion
+            self.release = release ?? runtimeLayout?.release ?? GoBuildInfo.read(from: process)?.release
+            self.runtimeLayout = runtimeLayout
         }
 
         /// `-buildmode=pie` puts the table in RELRO data under the longer name.
@@ -82,7 +85,7 @@ extension GoSymbolTable {
             let textBase = moduleData?.text.start.rawValue ?? fallbackTextBase(header)
             var tables = try Tables(header: header, pclntab: pclntab.bytes, moduleData: moduleData, textBase: textBase,
                                     gofunc: nil, path: "\(executable.name) pclntab")
-            tables.wrapperFuncID = WrapperFuncID.resolve(goVersion: goVersion, tables: tables)
+            tables.wrapperFuncID = WrapperFuncID.resolve(release: release, tables: tables)
             guard let candidate, let moduleData else { return Result(tables: tables, moduleData: nil, warnings: warnings) }
 
             // The release decides where gofunc is; check it against the inline
@@ -93,7 +96,7 @@ extension GoSymbolTable {
                       tables.inlineTreesFit(gofunc) != false
                 else { continue }
                 if layout != layouts[0] {
-                    warnings.append(Warning("\(executable.name): \(goVersion ?? "unknown Go version"): moduledata read with the \(layout.release) layout, which fits its inline trees", kind: .guessedLayout))
+                    warnings.append(Warning("\(executable.name): \(release?.description ?? "unknown Go version"): moduledata read with the \(layout.release) layout, which fits its inline trees", kind: .guessedLayout))
                 }
                 tables.gofunc = gofunc
                 return Result(tables: tables, moduleData: decoded, warnings: warnings)
@@ -109,9 +112,9 @@ extension GoSymbolTable {
             return try Header(bytes: window.bytes, path: "\(executable.name) pclntab")
         }
 
-        /// The layout the Go version names first, then the others, newest first.
+        /// The preferred layout first, then the others, newest first.
         private func candidateLayouts(for format: Format) -> [ModuleDataLayout] {
-            let first = goVersion.flatMap(ModuleDataLayout.forGoVersion) ?? ModuleDataLayout.forFormat(format)
+            let first = ModuleDataLayout.preferred(runtime: runtimeLayout, release: release, format: format)
             return [first] + ModuleDataLayout.all.filter { $0 != first }
         }
 
@@ -176,8 +179,7 @@ extension GoSymbolTable {
             guard let header = try? readHeader(at: headerAddress) else { return nil }
             guard let bytes = window(at: address, count: UInt64(ModuleDataLayout.readSize)) else { return nil }
             let found = Candidate(address: address, headerAddress: headerAddress, header: header, bytes: bytes)
-            // Any layout will do to check the pointers: they precede every field that moved.
-            return decode(found, layout: .go120) != nil ? found : nil
+            return decode(found, layout: .probe) != nil ? found : nil
         }
     }
 

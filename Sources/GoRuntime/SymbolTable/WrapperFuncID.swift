@@ -15,10 +15,10 @@ extension GoSymbolTable {
         /// From the release when it is known; otherwise the largest funcID any
         /// function has, since wrappers are in every program and their ID is the
         /// largest.
-        static func resolve(goVersion: String?, tables: Tables) -> UInt8? {
-            if let release = goVersion.flatMap(GoRelease.init), let (table, exact) = GoReleaseTable.nearest(to: release) {
+        static func resolve(release: GoRelease?, tables: Tables) -> UInt8? {
+            if let release, let (table, exact) = GoReleaseTable.nearest(to: release) {
                 if exact, let id = table.constants["internal/abi.FuncIDWrapper"] { return UInt8(id) }
-                if release.major == 1, (18...20).contains(release.minor) { return beforeTables }
+                if (GoRelease.go1_18...GoRelease.go1_20).contains(release.minorRelease) { return beforeTables }
             }
             var largest: UInt8?
             for index in 0..<tables.functionCount {
