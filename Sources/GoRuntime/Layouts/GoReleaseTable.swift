@@ -9,18 +9,19 @@ import Symbols
 /// none on purpose: it gets the nearest table and a warning, as a future release would.
 public struct GoReleaseTable: Sendable {
     /// The toolchain the table came from ("go1.23.9").
-    public var release: String
+    public let release: String
+    /// `release` parsed, once: what selection compares.
+    public let goRelease: GoRelease?
     /// Sorted by name.
     public var structures: [StructLayout]
     public var constants: [String: Int64]
 
     init(release: String, structures: [StructLayout], constants: [String: Int64]) {
         self.release = release
+        goRelease = GoRelease(release)
         self.structures = structures
         self.constants = constants
     }
-
-    public var goRelease: GoRelease? { GoRelease(release) }
 
     public func structure(named name: String) -> StructLayout? { structures.first { $0.name == name } }
 
