@@ -82,6 +82,28 @@ final class GoLayoutEqualityTests: XCTestCase {
         }
     }
 
+    /// The moduledata read with the binary's DWARF layout, as GoProcess reads
+    /// it, is the one the release's table finds.
+    func testModuleDataReadWithDWARFEqualsTheTablesReading() throws {
+        var compared: Set<String> = []
+        for fixture in try unstrippedFixtures() {
+            let opened = try open(fixture)
+            let dwarf = try XCTUnwrap(opened.native.dwarfIndex(for: opened.executable), "\(fixture) has no DWARF")
+            let fromDWARF = GoRuntimeLayout(dwarf: dwarf, goVersion: opened.goVersion)
+            let withDWARF = try GoSymbolTable(process: opened.process, layout: fromDWARF)
+            let withTable = try GoSymbolTable(process: opened.process)
+            XCTAssertEqual(withDWARF.warnings, [], "\(fixture)")
+            XCTAssertTrue(withDWARF.hasInlineTrees, "\(fixture)")
+            var read = try XCTUnwrap(withDWARF.moduleData, "\(fixture)")
+            // The DWARF layout is labelled with the binary's own version, the table's with the table's.
+            XCTAssertEqual(read.layoutRelease, opened.goVersion, "\(fixture)")
+            read.layoutRelease = try XCTUnwrap(withTable.moduleData, "\(fixture)").layoutRelease
+            XCTAssertEqual(read, withTable.moduleData, "\(fixture)")
+            compared.insert(opened.goVersion)
+        }
+        XCTAssertGreaterThanOrEqual(compared.count, 6, "releases compared: \(compared.sorted())")
+    }
+
     func testWaitReasonsFoundByShapeEqualTheDWARFArray() throws {
         var compared = 0
         for fixture in try unstrippedFixtures() {
