@@ -70,22 +70,30 @@ public struct AllocationTable: Sendable {
         return row < 0 ? nil : row
     }
 
-    /// The rows that share at least one byte with `range`, in address order.
+    /// The rows that share at least one byte with `range`, and the zero-sized rows that start
+    /// inside it, in address order.
     public func rows(overlapping range: AddressRange) -> Range<Int> {
         guard !range.isEmpty else { return 0..<0 }
-        // First row ending after range.start: rows do not overlap, so ends increase with starts.
+        // Rows do not overlap, so both starts and ends increase: "entirely before the range"
+        // holds for a prefix of the rows.
         var low = 0
         var high = count
         while low < high {
             let middle = (low + high) / 2
-            if addresses[middle] &+ sizes[middle] <= range.start.rawValue { low = middle + 1 } else { high = middle }
+            let start = addresses[middle]
+            if start < range.start.rawValue && start + sizes[middle] <= range.start.rawValue {
+                low = middle + 1
+            } else {
+                high = middle
+            }
         }
-        var end = low
-        while end < count, addresses[end] < range.end.rawValue { end += 1 }
-        // Zero-sized rows at the edges hold no byte of the range.
-        var start = low
-        while start < end, sizes[start] == 0 || addresses[start] &+ sizes[start] <= range.start.rawValue { start += 1 }
-        return start..<max(start, end)
+        let first = low
+        high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if addresses[middle] < range.end.rawValue { low = middle + 1 } else { high = middle }
+        }
+        return first..<low
     }
 
     /// Records reachability: allocated rows become `.live` if marked, `.garbage` if not.
