@@ -3,13 +3,6 @@ import BitCollections
 import CoreFile
 import XCTest
 
-/// Reads exact masks from the rows' allocator words, as a Go walker would keep heap bits.
-private struct MaskFromAllocatorWord: PointerMap {
-    func pointerWords(ofRow row: Int, in table: AllocationTable) -> PointerWords {
-        .mask(table.allocatorWords[row])
-    }
-}
-
 /// One bitmap for every row: words 0 and 2 of each 3-word element, as an array of
 /// `struct { p *T; n int; q *T }` would have.
 private struct RepeatingBitmap: PointerMap, @unchecked Sendable {
