@@ -26,8 +26,9 @@ struct AddressIndex: Sendable {
         for row in addresses.indices { end = max(end, addresses[row] + sizes[row]) }
         lowest = first
         highest = max(end, first &+ 1)
-        // About two rows per bucket keeps the search to one or two probes where rows are dense.
-        let targetBuckets = UInt64(max(1, addresses.count / 2))
+        // About eight rows per bucket: the search then stays within one or two cache lines of
+        // `starts`, and the bucket array (half a byte per row) stays small enough to be cached.
+        let targetBuckets = UInt64(max(1, addresses.count / 8))
         let span = highest - lowest
         var bucketShift: UInt64 = 3
         while bucketShift < 63, (span >> bucketShift) > targetBuckets { bucketShift += 1 }
