@@ -48,15 +48,30 @@ struct AddressIndex: Sendable {
     @inline(__always)
     func row(containing value: UInt64, starts: UnsafeBufferPointer<UInt64>,
              sizes: UnsafeBufferPointer<UInt64>) -> Int {
+        let row = lastRow(startingAtOrBelow: value, starts: starts, stride: 1)
+        return row >= 0 && value - starts[row] < sizes[row] ? row : -1
+    }
+
+    /// The row containing `value` in `bounds`, interleaved (start, end) pairs, or -1.
+    @inline(__always)
+    func allocatedRow(containing value: UInt64, bounds: UnsafeBufferPointer<UInt64>) -> Int {
+        let row = lastRow(startingAtOrBelow: value, starts: bounds, stride: 2)
+        return row >= 0 && value < bounds[2 * row + 1] ? row : -1
+    }
+
+    /// The last row whose start, read at `starts[stride * row]`, is at or below `value`; -1
+    /// when `value` lies outside all rows.
+    @inline(__always)
+    private func lastRow(startingAtOrBelow value: UInt64, starts: UnsafeBufferPointer<UInt64>, stride: Int) -> Int {
         guard value >= lowest, value < highest else { return -1 }
         let bucket = Int((value - lowest) >> shift)
-        // The last row starting at or below value lies in [low, high].
+        // The answer lies in [low, high].
         var low = Int(candidates[bucket])
         var high = Int(candidates[bucket + 1])
         while low < high {
             let middle = (low + high + 1) >> 1
-            if starts[middle] <= value { low = middle } else { high = middle - 1 }
+            if starts[stride * middle] <= value { low = middle } else { high = middle - 1 }
         }
-        return value - starts[low] < sizes[low] ? low : -1
+        return low
     }
 }
