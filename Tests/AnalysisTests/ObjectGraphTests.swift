@@ -54,6 +54,21 @@ final class ObjectGraphTests: XCTestCase {
         XCTAssertTrue(retainedSomething, "no row retains another: the heap does not test holding back")
     }
 
+    func testReversingListsEachPointerAtItsTarget() {
+        let heap = SyntheticHeap(rows: 300, seed: 71)
+        let edges = ReachabilityOracle(table: heap.table, memory: heap.memory).edges()
+        let reversed = ObjectGraph.build(table: heap.table, memory: heap.memory, pointers: ConservativePointers(),
+                                         roots: heap.roots).reversed()
+        var expected = [[Int]](repeating: [], count: heap.table.count)
+        for (source, targets) in edges.enumerated() {
+            for target in targets { expected[target].append(source) }
+        }
+        XCTAssertGreaterThan(expected.filter { $0.count > 1 }.count, 0, "no row has two predecessors")
+        for row in 0..<heap.table.count {
+            XCTAssertEqual(reversed.predecessors(of: row).map { Int($0) }, expected[row], "row \(row)")
+        }
+    }
+
     func testAnEmptyTableGivesAnEmptyGraph() {
         let memory = WordMemory()
         memory.map(words: [1, 2, 3], at: 0x1000)
@@ -63,5 +78,6 @@ final class ObjectGraphTests: XCTestCase {
         XCTAssertEqual(graph.edgeCount, 0)
         XCTAssertEqual(graph.edgeOffsets, [0])
         XCTAssertEqual(graph.reachableRows().count, 0)
+        XCTAssertEqual(graph.reversed().edgeOffsets, [0])
     }
 }
