@@ -20,10 +20,22 @@ extension ObjectGraph {
             stack.append(UInt32(row))
         }
         for row in starts { visit(row) }
+        // Rows are taken from the stack a batch at a time: their edge ranges, then their
+        // targets, are loads independent of each other, so the CPU overlaps their cache misses
+        // instead of waiting for one row's edges before it can fetch the next row's.
+        let batchLimit = 32
+        var batch: [(start: Int, end: Int)] = Array(repeating: (0, 0), count: batchLimit)
         targets.withUnsafeBufferPointer { targets in
             edgeOffsets.withUnsafeBufferPointer { offsets in
-                while let row = stack.popLast() {
-                    for edge in offsets[Int(row)]..<offsets[Int(row) + 1] { visit(Int(targets[edge])) }
+                while !stack.isEmpty {
+                    let batchCount = min(batchLimit, stack.count)
+                    for slot in 0..<batchCount {
+                        let row = Int(stack.removeLast())
+                        batch[slot] = (offsets[row], offsets[row + 1])
+                    }
+                    for slot in 0..<batchCount {
+                        for edge in batch[slot].start..<batch[slot].end { visit(Int(targets[edge])) }
+                    }
                 }
             }
         }
