@@ -21,7 +21,7 @@ public struct Marker<Map: PointerMap> {
     public let table: AllocationTable
     public let memory: any MemoryReader
     public let pointers: Map
-    public var threads: Int
+    public let threads: Int
 
     /// Root memory is cut into pieces of this many bytes, so both cores share a large root.
     static var rootPieceBytes: UInt64 { UInt64(WordReader.chunkWords) * 8 }

@@ -127,6 +127,24 @@ final class MarkTests: XCTestCase {
         XCTAssertEqual(result.unreadableChunks, 1)
     }
 
+    func testAnAllocationOutsideTheCoreIsMarkedButNotScanned() {
+        var builder = AllocationTableBuilder()
+        builder.append(address: Address(0x1000), size: 16, state: .unknown)
+        builder.append(address: Address(0x9000), size: 16, state: .unknown)
+        builder.append(address: Address(0xa000), size: 16, state: .unknown)
+        let table = builder.build().table
+        let memory = WordMemory()
+        memory.map(words: [0x9008, 0], at: 0x1000)
+        memory.map(words: [0x1000, 0], at: 0xa000)
+        let roots = MarkRoots(words: [0x1000])
+        let result = Marker(table: table, memory: memory, pointers: ConservativePointers()).mark(from: roots)
+        XCTAssertEqual(Array(result.marked), [true, true, false])
+        XCTAssertEqual(result.unreadableChunks, 1)
+        let graph = ObjectGraph.build(table: table, memory: memory, pointers: ConservativePointers(), roots: roots)
+        XCTAssertEqual(graph.unreadableChunks, 1)
+        XCTAssertEqual(graph.successors(of: 2).map { Int($0) }, [0])
+    }
+
     func testMarkingAnEmptyTableMarksNothing() {
         let memory = WordMemory()
         memory.map(words: [0xc000_0000_00, 8, 16], at: 0x1000)
