@@ -3,6 +3,9 @@ import PackageDescription
 
 // Layers depend downward only:
 // coreinspect (CLI) -> Reports -> GoRuntime -> Symbols -> ProcessImage -> CoreFile.
+// Analysis (allocation tables, marking, object graph, histograms) is allocator-neutral: it needs only
+// addresses and memory reads (ProcessImage, CoreFile), so the heap walkers in the runtime models can
+// fill its tables and Reports can render its results.
 // CElfUtils is the C boundary; only Symbols imports it.
 let package = Package(
     name: "coreinspect",
@@ -12,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
     ],
     targets: [
         .systemLibrary(
@@ -28,7 +33,17 @@ let package = Package(
             linkerSettings: [.linkedLibrary("stdc++")]
         ),
         .target(name: "GoRuntime", dependencies: ["ProcessImage", "Symbols"]),
-        .target(name: "Reports", dependencies: ["Symbols", "GoRuntime"]),
+        .target(
+            name: "Analysis",
+            dependencies: [
+                "CoreFile",
+                "ProcessImage",
+                .product(name: "BitCollections", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        .target(name: "Reports", dependencies: ["Symbols", "GoRuntime", "Analysis"]),
         .executableTarget(
             name: "coreinspect",
             dependencies: [
@@ -40,6 +55,14 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: ["CoreFile", "ProcessImage", "GoRuntime"]
+        ),
+        // Analysis over synthetic tables and fake memory, checked against brute-force oracles.
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: [
+                "Analysis",
+                .product(name: "BitCollections", package: "swift-collections"),
+            ]
         ),
         // Fixture tests run the real cores under TestCores/ against their truth.json.
         .testTarget(

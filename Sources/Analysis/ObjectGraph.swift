@@ -1,0 +1,123 @@
+import BitCollections
+import Dispatch
+import ProcessImage
+
+/// The pointers between allocations, as row indices in flat arrays (compressed sparse rows).
+///
+/// The successors of row r are `targets[edgeOffsets[r] ..< edgeOffsets[r + 1]]`, one entry per
+/// pointer word, in the order the words lie in memory. `rootTargets` are the rows the roots
+/// point into. Extracting the graph reads the heap once, in address order; the analyses that
+/// walk it again (dominators, paths from roots, diffs, marking with a row held back) then never
+/// touch the core's pages.
+public struct ObjectGraph: Sendable {
+    public let rowCount: Int
+    /// Rows pointed into by the roots, ascending, each once.
+    public let rootTargets: [UInt32]
+    public let edgeOffsets: [Int]
+    public let targets: [UInt32]
+    /// Chunks of memory that could not be read while building; their words were skipped.
+    public let unreadableChunks: Int
+
+    public var edgeCount: Int { targets.count }
+
+    public func successors(of row: Int) -> ArraySlice<UInt32> {
+        targets[edgeOffsets[row]..<edgeOffsets[row + 1]]
+    }
+
+    /// Reads every allocated row's pointer words, and the roots, into a graph.
+    ///
+    /// The rows are cut into `threads` runs of consecutive addresses, each read in order by
+    /// one worker and appended in run order, so the graph is the same for any thread count.
+    public static func build<Map: PointerMap>(table: AllocationTable, memory: any MemoryReader,
+                                              pointers: Map, roots: MarkRoots,
+                                              threads: Int = 2) -> ObjectGraph {
+        table.withLookup { lookup in
+            let runs = rowRuns(table: table, count: max(1, threads))
+            var parts = [GraphPart?](repeating: nil, count: runs.count)
+            parts.withUnsafeMutableBufferPointer { partSlots in
+                let shared = UncheckedSendable((memory: memory, slots: partSlots))
+                DispatchQueue.concurrentPerform(iterations: runs.count) { run in
+                    shared.value.slots[run] = GraphPart(rows: runs[run], table: table, lookup: lookup,
+                                                        memory: shared.value.memory, pointers: pointers)
+                }
+            }
+            let rootScanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
+            var rootRows: [UInt32] = []
+            rootScanner.forEachRootTarget(roots) { rootRows.append(UInt32($0)) }
+            rootRows.sort()
+            return ObjectGraph(rowCount: table.count, rootTargets: uniqued(rootRows),
+                               parts: parts.map { $0! }, rootFaults: rootScanner.reader.faults)
+        }
+    }
+
+    private init(rowCount: Int, rootTargets: [UInt32], parts: [GraphPart], rootFaults: Int) {
+        self.rowCount = rowCount
+        self.rootTargets = rootTargets
+        var offsets: [Int] = []
+        offsets.reserveCapacity(rowCount + 1)
+        var targets: [UInt32] = []
+        targets.reserveCapacity(parts.reduce(0) { $0 + $1.targets.count })
+        for part in parts {
+            let base = targets.count
+            // Each part's offsets start at 0 and end with its edge count, which is the next
+            // part's first offset: drop the last to avoid writing it twice.
+            for offset in part.offsets.dropLast() { offsets.append(base + offset) }
+            targets.append(contentsOf: part.targets)
+        }
+        offsets.append(targets.count)
+        edgeOffsets = offsets
+        self.targets = targets
+        unreadableChunks = parts.reduce(rootFaults) { $0 + $1.faults }
+    }
+
+    /// Runs of consecutive rows with about equal bytes, so both workers read about as much.
+    private static func rowRuns(table: AllocationTable, count: Int) -> [Range<Int>] {
+        let total = table.sizes.reduce(0) { $0 &+ $1 }
+        var runs: [Range<Int>] = []
+        var start = 0
+        var accumulated: UInt64 = 0
+        for row in 0..<table.count where runs.count < count - 1 {
+            accumulated &+= table.sizes[row]
+            if accumulated >= total / UInt64(count) * UInt64(runs.count + 1) {
+                runs.append(start..<row + 1)
+                start = row + 1
+            }
+        }
+        runs.append(start..<table.count)
+        return runs
+    }
+
+    private static func uniqued(_ sorted: [UInt32]) -> [UInt32] {
+        var result: [UInt32] = []
+        result.reserveCapacity(sorted.count)
+        for value in sorted where result.last != value { result.append(value) }
+        return result
+    }
+}
+
+/// The edges of one run of rows, offsets relative to the run.
+private struct GraphPart {
+    var offsets: [Int]
+    var targets: [UInt32] = []
+    var faults: Int
+
+    init<Map: PointerMap>(rows: Range<Int>, table: AllocationTable, lookup: TableLookup,
+                          memory: any MemoryReader, pointers: Map) {
+        let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
+        var offsets: [Int] = []
+        offsets.reserveCapacity(rows.count + 1)
+        var targets: [UInt32] = []
+        for row in rows {
+            offsets.append(targets.count)
+            guard lookup.states[row].isAllocated else { continue }
+            scanner.forEachTarget(start: lookup.starts[row], size: lookup.sizes[row],
+                                  pointers: pointers.pointerWords(ofRow: row, in: table)) { target in
+                targets.append(UInt32(target))
+            }
+        }
+        offsets.append(targets.count)
+        self.offsets = offsets
+        self.targets = targets
+        faults = scanner.reader.faults
+    }
+}

@@ -1,0 +1,118 @@
+import CoreFile
+import ProcessImage
+
+/// The one place where marking and graph building read the inferior's memory.
+///
+/// Reads go through `MemoryReader.read(into:at:)` into one reusable buffer, a chunk at a time,
+/// so scanning allocates nothing per object. When `MemoryReader` gains zero-copy views, only
+/// `forEachChunk` changes: it will hand out the borrowed words instead of copying them.
+final class WordReader {
+    static let chunkWords = 8192
+
+    let memory: any MemoryReader
+    private let buffer: UnsafeMutableBufferPointer<UInt64>
+    /// Chunks that could not be read (not in the core, unmapped). Their words are skipped.
+    private(set) var faults = 0
+
+    init(memory: any MemoryReader) {
+        self.memory = memory
+        buffer = .allocate(capacity: Self.chunkWords)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Calls `body` with the words of `[start, end)`, both 8-byte aligned, in chunks, each with
+    /// the address of its first word.
+    @inline(__always)
+    func forEachChunk(from start: UInt64, to end: UInt64,
+                      _ body: (UnsafeBufferPointer<UInt64>, UInt64) -> Void) {
+        var cursor = start
+        while cursor < end {
+            let words = Int(min(UInt64(Self.chunkWords), (end - cursor) / 8))
+            let chunk = UnsafeMutableBufferPointer(rebasing: buffer[0..<words])
+            do {
+                try memory.read(into: UnsafeMutableRawBufferPointer(chunk), at: Address(cursor))
+                body(UnsafeBufferPointer(chunk), cursor)
+            } catch {
+                faults += 1
+            }
+            cursor += UInt64(words) * 8
+        }
+    }
+}
+
+/// Resolves the pointer words of a block of memory to the allocated rows they point into.
+struct PointerScanner {
+    let reader: WordReader
+    let lookup: TableLookup
+
+    /// Calls `visit` with the row of every pointer word of the block `[start, start + size)`
+    /// that `pointers` selects and that points inside an allocated row. A row is visited once
+    /// per word that points into it.
+    @inline(__always)
+    func forEachTarget(start: UInt64, size: UInt64, pointers: PointerWords, _ visit: (Int) -> Void) {
+        let blockEnd = size > UInt64.max - start ? UInt64.max : start + size
+        guard pointers.offset < size else { return }
+        let first = alignedUp(start + pointers.offset)
+        switch pointers.shape {
+        case .none:
+            return
+        case .everyWord(let limit):
+            let end = alignedDown(limit >= size ? blockEnd : start + limit)
+            guard first < end else { return }
+            reader.forEachChunk(from: first, to: end) { words, _ in
+                for word in words {
+                    let row = lookup.allocatedRow(containing: UInt64(littleEndian: word))
+                    if row >= 0 { visit(row) }
+                }
+            }
+        case .mask(let mask):
+            let maskEnd = first &+ UInt64(64 - mask.leadingZeroBitCount) * 8
+            let end = alignedDown(min(blockEnd, maskEnd < first ? UInt64.max : maskEnd))
+            guard first < end else { return }
+            reader.forEachChunk(from: first, to: end) { words, _ in
+                var remaining = mask & (words.count >= 64 ? ~0 : (1 << UInt64(words.count)) - 1)
+                while remaining != 0 {
+                    let index = remaining.trailingZeroBitCount
+                    remaining &= remaining - 1
+                    let row = lookup.allocatedRow(containing: UInt64(littleEndian: words[index]))
+                    if row >= 0 { visit(row) }
+                }
+            }
+        case .bitmap(let bits, let bitCount, let elementWords):
+            let end = alignedDown(blockEnd)
+            guard first < end else { return }
+            var wordInElement = 0
+            reader.forEachChunk(from: first, to: end) { words, _ in
+                for word in words {
+                    if wordInElement < bitCount,
+                       bits[wordInElement >> 3] & (1 << UInt8(wordInElement & 7)) != 0 {
+                        let row = lookup.allocatedRow(containing: UInt64(littleEndian: word))
+                        if row >= 0 { visit(row) }
+                    }
+                    wordInElement += 1
+                    if wordInElement == elementWords { wordInElement = 0 }
+                }
+            }
+        }
+    }
+
+    /// Calls `visit` with the rows the roots point into, in root order.
+    func forEachRootTarget(_ roots: MarkRoots, _ visit: (Int) -> Void) {
+        for word in roots.words {
+            let row = lookup.allocatedRow(containing: word)
+            if row >= 0 { visit(row) }
+        }
+        for root in roots.ranges {
+            forEachTarget(start: root.range.start.rawValue, size: root.range.size, pointers: root.pointers, visit)
+        }
+    }
+
+    @inline(__always)
+    private func alignedUp(_ address: UInt64) -> UInt64 {
+        address > UInt64.max - 7 ? UInt64.max & ~7 : (address + 7) & ~7
+    }
+
+    @inline(__always)
+    private func alignedDown(_ address: UInt64) -> UInt64 { address & ~7 }
+}
