@@ -3,9 +3,9 @@ import ProcessImage
 
 /// The one place where marking and graph building read the inferior's memory.
 ///
-/// Reads go through `MemoryReader.read(into:at:)` into one reusable buffer, a chunk at a time,
-/// so scanning allocates nothing per object. When `MemoryReader` gains zero-copy views, only
-/// `forEachChunk` changes: it will hand out the borrowed words instead of copying them.
+/// A chunk that lies inside one region is borrowed from the core's mapping (`view(at:count:)`);
+/// anything else is copied through `read(into:at:)` into one reusable buffer, so scanning
+/// allocates nothing per object either way.
 final class WordReader {
     static let chunkWords = 8192
 
@@ -29,6 +29,13 @@ final class WordReader {
         var cursor = start
         while cursor < end {
             let words = Int(min(UInt64(Self.chunkWords), (end - cursor) / 8))
+            // Borrow the core's own bytes where the chunk lies in one region: no copy.
+            if let view = memory.view(at: Address(cursor), count: UInt64(words) * 8),
+               let base = view.base.baseAddress, Int(bitPattern: base) & 7 == 0 {
+                body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt64.self), count: words), cursor)
+                cursor += UInt64(words) * 8
+                continue
+            }
             let chunk = UnsafeMutableBufferPointer(rebasing: buffer[0..<words])
             do {
                 try memory.read(into: UnsafeMutableRawBufferPointer(chunk), at: Address(cursor))

@@ -1,13 +1,20 @@
 import CoreFile
 import ProcessImage
 
-/// A fake address space of a few regions, implementing only `read(into:at:)`. A read must lie
-/// inside one region, as it would inside one mapping of a core; anything else faults.
+/// A fake address space of a few regions. A read must lie inside one region, as it would inside
+/// one mapping of a core; anything else faults. With `lendsViews`, it also lends zero-copy views
+/// as a core's `AddressSpace` does, so both of the marker's read paths can be checked.
 final class WordMemory: MemoryReader, @unchecked Sendable {
-    private var regions: [(start: UInt64, bytes: [UInt8])] = []
+    // Stable storage: a lent view must outlive the call that lent it, as a core's mapping does.
+    private var regions: [(start: UInt64, bytes: UnsafeMutableRawBufferPointer)] = []
+    var lendsViews = false
+
+    deinit { for region in regions { region.bytes.deallocate() } }
 
     func map(bytes: [UInt8], at start: UInt64) {
-        regions.append((start, bytes))
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        storage.copyBytes(from: bytes)
+        regions.append((start, UnsafeMutableRawBufferPointer(rebasing: storage[0..<bytes.count])))
         regions.sort { $0.start < $1.start }
     }
 
@@ -21,17 +28,25 @@ final class WordMemory: MemoryReader, @unchecked Sendable {
         map(bytes: bytes, at: start)
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer, at address: Address) throws {
-        let start = address.rawValue
+    /// The region bytes holding all of `[start, start + count)`, or nil.
+    private func bytes(at start: UInt64, count: UInt64) -> UnsafeRawBufferPointer? {
         guard let region = regions.last(where: { $0.start <= start }),
               start - region.start <= UInt64(region.bytes.count),
-              UInt64(buffer.count) <= UInt64(region.bytes.count) - (start - region.start) else {
+              count <= UInt64(region.bytes.count) - (start - region.start) else { return nil }
+        let offset = Int(start - region.start)
+        return UnsafeRawBufferPointer(rebasing: region.bytes[offset..<offset + Int(count)])
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, at address: Address) throws {
+        guard let bytes = bytes(at: address.rawValue, count: UInt64(buffer.count)) else {
             throw CoreInspectError.unmapped(address: address)
         }
-        region.bytes.withUnsafeBytes { bytes in
-            let offset = Int(start - region.start)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + buffer.count]))
-        }
+        buffer.copyMemory(from: bytes)
+    }
+
+    func view(at address: Address, count: UInt64) -> ByteView? {
+        guard lendsViews else { return nil }
+        return bytes(at: address.rawValue, count: count).map(ByteView.init)
     }
 
     /// The aligned word at `address`, for oracles; nil when unmapped.
