@@ -13,6 +13,8 @@ public final class GoProcess {
     public let waitReasons: [String]
     public let symbols: GoSymbolTable
     public let goroutines: [Goroutine]
+    /// Where the runtime's globals are, for the heap walkers.
+    public let globals: GoRuntimeGlobals
     public let warnings: [Warning]
     private let memory: MemoryReader
     private let frameCache = GoFrameCache()
@@ -29,6 +31,7 @@ public final class GoProcess {
         var warnings: [Warning] = []
         let bias = process.loadedProgramHeaders(of: executable)?.bias ?? 0
         let dwarf = native.dwarfIndex(for: executable).flatMap { $0.isEmpty ? nil : $0 }
+        globals = GoRuntimeGlobals(dwarf: dwarf, bias: bias)
 
         (layout, layoutSource) = try GoProcess.loadLayout(for: buildInfo, dwarf: dwarf, warnings: &warnings)
         if let reasons = dwarf.flatMap({ WaitReasonStrings.fromDWARF($0, bias: bias, memory: process.memory) })
@@ -42,7 +45,7 @@ public final class GoProcess {
         // The moduledata too is read with the binary's own layout when it has DWARF.
         symbols = try GoSymbolTable(process: process, release: buildInfo.release, layout: layout)
         let reader = try GoroutineReader(memory: process.memory, layout: layout, waitReasons: waitReasons)
-        guard let slice = AllGoroutines.sliceAddress(dwarfAddress: dwarf?.variableAddress("runtime.allgs"), bias: bias,
+        guard let slice = AllGoroutines.sliceAddress(symbolAddress: globals.symbolAddress("runtime.allgs"),
                                                      process: process, reader: reader)
         else { throw GoRuntimeError.notFound(what: "runtime.allgs (no DWARF, and no slice of goroutines found by shape)") }
         let addresses: [Address]

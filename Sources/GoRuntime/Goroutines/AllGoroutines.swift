@@ -11,8 +11,8 @@ enum AllGoroutines {
     /// Refuses slice lengths past this: a corrupt length must not drive the walk.
     static let maximumCount: UInt64 = 1 << 24
 
-    static func sliceAddress(dwarfAddress: UInt64?, bias: UInt64, process: ProcessImage, reader: GoroutineReader) -> Address? {
-        if let dwarfAddress { return Address(dwarfAddress &+ bias) }
+    static func sliceAddress(symbolAddress: Address?, process: ProcessImage, reader: GoroutineReader) -> Address? {
+        if let symbolAddress { return symbolAddress }
         return scanForSlice(process: process, reader: reader)
     }
 
