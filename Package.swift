@@ -2,10 +2,10 @@
 import PackageDescription
 
 // Layers depend downward only:
-// coreinspect (CLI) -> Reports -> GoRuntime -> Symbols -> ProcessImage -> CoreFile.
+// coreinspect (CLI) -> Reports -> GoRuntime -> Analysis -> ProcessImage -> CoreFile, and GoRuntime -> Symbols.
 // Analysis (allocation tables, marking, object graph, histograms) is allocator-neutral: it needs only
-// addresses and memory reads (ProcessImage, CoreFile), so the heap walkers in the runtime models can
-// fill its tables and Reports can render its results.
+// addresses and memory reads (ProcessImage, CoreFile), so the heap walkers in the runtime models
+// (GoRuntime, later GlibcMalloc) fill its tables, and its algorithms are written once for all of them.
 // CElfUtils is the C boundary; only Symbols imports it.
 let package = Package(
     name: "coreinspect",
@@ -32,7 +32,8 @@ let package = Package(
             // __cxa_demangle lives in libstdc++, which Swift does not link by default.
             linkerSettings: [.linkedLibrary("stdc++")]
         ),
-        .target(name: "GoRuntime", dependencies: ["ProcessImage", "Symbols"]),
+        // The runtime models fill Analysis's allocator-neutral tables, so they sit above it.
+        .target(name: "GoRuntime", dependencies: ["ProcessImage", "Symbols", "Analysis"]),
         .target(
             name: "Analysis",
             dependencies: [
