@@ -15,6 +15,8 @@ struct CodeReferences {
     /// Runtime functions are short; a bigger range is not one of them.
     static let maximumFunctionSize: UInt64 = 1 << 16
 
+    init(targets: Set<UInt64>) { self.targets = targets }
+
     init?(function name: String, go: GoProcess, memory: MemoryReader, data: [AddressRange]) {
         guard let function = go.symbols.functions(named: name).first else { return nil }
         let size = function.end.offset(from: function.entry)
