@@ -9,9 +9,6 @@ public struct MemStatsReport: Encodable {
     public var gc: GoGCState
     public var globalsSource: String
 
-    /// Pauses the text lists, newest first.
-    static let recentPauseCount = 5
-
     public init(goVersion: String, snapshot: MemStatsSnapshot) {
         self.goVersion = goVersion
         memstats = snapshot.memstats
@@ -45,9 +42,8 @@ public struct MemStatsReport: Encodable {
         let gogc = gc.gogc < 0 ? "off" : "\(gc.gogc)"
         let limit = gc.memoryLimit == Int64.max ? "unset (\(gc.memoryLimit))" : "\(Format.bytes(UInt64(max(gc.memoryLimit, 0)))) (\(gc.memoryLimit))"
         lines.append("  GOGC \(gogc)   GOMEMLIMIT \(limit)   heap marked by the last GC \(Format.bytes(gc.heapMarked))")
-        let pauses = stats.recentPauses(Self.recentPauseCount)
-        if !pauses.isEmpty {
-            lines.append("  last pauses, newest first: " + pauses.map { Format.nanoseconds($0.duration) }.joined(separator: ", "))
+        if !gc.lastPauses.isEmpty {
+            lines.append("  last pauses, newest first: " + gc.lastPauses.map { Format.nanoseconds($0.nanoseconds) }.joined(separator: ", "))
         }
 
         var sizes = TextTable(["size class", "bytes", "mallocs", "frees", "live"])

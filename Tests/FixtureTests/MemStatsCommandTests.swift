@@ -27,6 +27,15 @@ final class MemStatsCommandTests: XCTestCase {
         let runtime = try XCTUnwrap(body["runtime"] as? [String: Any])
         XCTAssertTrue(MemStatsTests.equal(runtime["NumGC"], truth["NumGC"]))
         XCTAssertTrue(MemStatsTests.equal(runtime["heapGoal"], truth["NextGC"]))
+        // The newest pause ended at LastGC and lasted PauseNs[(NumGC-1) % 256], as the program read them.
+        let numGC = try XCTUnwrap((truth["NumGC"] as? NSNumber)?.intValue)
+        let pauses = try XCTUnwrap(runtime["lastPauses"] as? [[String: Any]])
+        XCTAssertEqual(pauses.count, min(numGC, 10))
+        if numGC > 0 {
+            let truthPauses = try XCTUnwrap(truth["PauseNs"] as? [Any])
+            XCTAssertTrue(MemStatsTests.equal(pauses[0]["end"], truth["LastGC"]))
+            XCTAssertTrue(MemStatsTests.equal(pauses[0]["nanoseconds"], truthPauses[(numGC - 1) % truthPauses.count]))
+        }
         XCTAssertNotNil(runtime["GOGC"] as? NSNumber)
         XCTAssertNotNil(runtime["GOMEMLIMIT"] as? NSNumber)
     }

@@ -65,18 +65,29 @@ public struct GoMemStats: Sendable, Equatable, Encodable {
         case bySize = "BySize"
     }
 
-    /// The pauses of the last `count` GCs, newest first, as (end in Unix ns, duration in ns).
-    public func recentPauses(_ count: Int) -> [(end: UInt64, duration: UInt64)] {
-        let available = min(count, Int(numGC), GoMemStats.pauseHistoryCount)
+    /// The pauses of the last `count` GCs, newest first.
+    public func recentPauses(_ count: Int) -> [GoGCState.Pause] {
+        guard pauseNs.count == pauseEnd.count else { return [] }
+        let available = min(count, Int(numGC), pauseNs.count)
         return (0..<available).map { age in
-            let index = (Int(numGC) - 1 - age) % GoMemStats.pauseHistoryCount
-            return (pauseEnd[index], pauseNs[index])
+            let index = (Int(numGC) - 1 - age) % pauseNs.count
+            return GoGCState.Pause(end: pauseEnd[index], nanoseconds: pauseNs[index])
         }
     }
 }
 
 /// The collector's settings and state as the runtime holds them, beside MemStats.
 public struct GoGCState: Sendable, Equatable, Encodable {
+    /// One stop-the-world pause of a past GC.
+    public struct Pause: Sendable, Equatable, Encodable {
+        /// Unix nanoseconds.
+        public var end: UInt64
+        public var nanoseconds: UInt64
+    }
+
+    /// How many of the newest pauses `lastPauses` keeps.
+    public static let lastPauseCount = 10
+
     /// GOGC: the percentage, or -1 when the collector is off.
     public var gogc: Int64
     /// GOMEMLIMIT in bytes; `Int64.max` when unset.
@@ -88,8 +99,10 @@ public struct GoGCState: Sendable, Equatable, Encodable {
     public var numGC: UInt32
     /// Unix nanoseconds; 0 before the first GC.
     public var lastGC: UInt64
+    /// The newest first, from MemStats' circular PauseNs and PauseEnd.
+    public var lastPauses: [Pause]
 
     enum CodingKeys: String, CodingKey {
-        case gogc = "GOGC", memoryLimit = "GOMEMLIMIT", heapMarked, heapGoal, numGC = "NumGC", lastGC = "LastGC"
+        case gogc = "GOGC", memoryLimit = "GOMEMLIMIT", heapMarked, heapGoal, numGC = "NumGC", lastGC = "LastGC", lastPauses
     }
 }

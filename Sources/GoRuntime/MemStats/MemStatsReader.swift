@@ -88,7 +88,8 @@ extension GoProcess {
 
         let gc = GoGCState(gogc: signed(controller.gcPercent, in: control), memoryLimit: memoryLimit,
                            heapMarked: controller.heapMarked.load(from: control), heapGoal: result.nextGC,
-                           numGC: result.numGC, lastGC: result.lastGC)
+                           numGC: result.numGC, lastGC: result.lastGC,
+                           lastPauses: result.recentPauses(GoGCState.lastPauseCount))
         return MemStatsSnapshot(memstats: result, gc: gc, globalsSource: globals.source,
                                 processors: unflushed.processors, unreadableCaches: unflushed.unreadable)
     }
