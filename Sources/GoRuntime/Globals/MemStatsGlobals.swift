@@ -84,21 +84,29 @@ struct StrippedMemStatsFinder {
     }
 
     /// gcController: its heap counters are whole pages and, as the runtime's
-    /// own double check states, equal the consistent statistics' totals.
+    /// own double check states, equal the consistent statistics' totals. A core
+    /// can catch a span allocation between its two updates, so a second pass
+    /// allows them to differ by one arena (64 MiB), still in whole pages.
     func gcController(heapStats: HeapStatsTotals) throws -> Address {
         let offsets: Set<Int> = [controller.heapInUse.offset, controller.heapFree.offset, controller.heapReleased.offset,
                                  controller.totalAlloc.offset, controller.totalFree.offset, controller.heapMarked.offset,
                                  controller.memoryLimit.offset, pacer.gcPercentHeapGoal.offset, pacer.sweepDistMinTrigger.offset,
                                  pacer.triggered.offset, pacer.mappedReady.offset, 0]
-        let pageSize: UInt64 = 8192
-        for base in readMemStats.candidateBases(fieldOffsets: offsets, minimumMatches: 2) {
-            guard let bytes = bytes(at: base, count: controller.size) else { continue }
-            let inUse = controller.heapInUse.load(from: bytes), released = controller.heapReleased.load(from: bytes)
-            guard inUse > 0, inUse % pageSize == 0, released % pageSize == 0, controller.heapFree.load(from: bytes) % pageSize == 0,
-                  inUse == heapStats.inHeap, released == heapStats.released
-            else { continue }
-            return Address(base)
+        let candidates = readMemStats.candidateBases(fieldOffsets: offsets, minimumMatches: 2)
+        for allowedDifference: UInt64 in [0, 64 << 20] {
+            for base in candidates where controllerShape(at: base, heapStats: heapStats, allowedDifference: allowedDifference) {
+                return Address(base)
+            }
         }
         throw GoRuntimeError.notFound(what: "runtime.gcController (no candidate referenced by runtime.readmemstats_m has its shape)")
+    }
+
+    private func controllerShape(at base: UInt64, heapStats: HeapStatsTotals, allowedDifference: UInt64) -> Bool {
+        let pageSize: UInt64 = 8192
+        guard let bytes = bytes(at: base, count: controller.size) else { return false }
+        let inUse = controller.heapInUse.load(from: bytes), released = controller.heapReleased.load(from: bytes)
+        func near(_ value: UInt64, _ expected: UInt64) -> Bool { (value > expected ? value - expected : expected - value) <= allowedDifference }
+        return inUse > 0 && inUse % pageSize == 0 && released % pageSize == 0 && controller.heapFree.load(from: bytes) % pageSize == 0
+            && near(inUse, heapStats.inHeap) && near(released, heapStats.released)
     }
 }
