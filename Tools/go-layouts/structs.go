@@ -21,6 +21,8 @@ var structNames = []string{
 	"runtime.mheap", "runtime.heapArena", "runtime.mspan", "runtime.mSpanStateBox", "runtime.mcache",
 	"runtime.special", "runtime.specialfinalizer", "runtime.specialprofile",
 	"runtime.gcControllerState",
+	// MemStats: the runtime's statistics and the allocators whose in-use bytes it reports.
+	"runtime.mstats", "runtime.consistentHeapStats", "runtime.heapStatsDelta", "runtime.fixalloc",
 	// The module table.
 	"runtime.moduledata",
 	// Type descriptors, 1.21 on.
