@@ -1,0 +1,112 @@
+import Analysis
+import CoreFile
+import GoRuntime
+import XCTest
+
+/// The heap walk against the program's own `runtime.ReadMemStats`, taken at dump time with
+/// nothing allocated after it (go-heap), on every release, DWARF and stripped, gcore and kernel.
+final class GoHeapWalkTests: XCTestCase {
+    private struct Truth: Decodable {
+        struct MemStats: Decodable {
+            struct SizeClass: Decodable { var Size: UInt64; var Mallocs: UInt64; var Frees: UInt64 }
+            var HeapObjects: Int
+            var HeapAlloc: UInt64
+            var BySize: [SizeClass]?
+        }
+        struct Object: Decodable { var what: String; var address: String }
+        var go_version: String
+        var memstats: MemStats?
+        var garbageAddresses: [String]?
+        var objects: [Object]?
+    }
+
+    /// Fixtures whose truth has memstats: go-heap (exact by construction), go-states, go-many.
+    private func fixtures() throws -> [(Fixture, Truth)] {
+        let all = try Fixtures.all().filter { try $0.isGo() }.compactMap { fixture -> (Fixture, Truth)? in
+            let truth = try fixture.truth(Truth.self)
+            return truth.memstats == nil ? nil : (fixture, truth)
+        }
+        XCTAssertGreaterThanOrEqual(all.filter { $0.0.name.hasPrefix("go-heap") }.count, 21, "go-heap fixtures missing")
+        return all
+    }
+
+    private func walk(_ fixture: Fixture) throws -> GoHeap {
+        let opened = try fixture.opened()
+        return try GoHeap.read(process: opened.process, go: try opened.go)
+    }
+
+    func testTotalsEqualHeapObjectsAndHeapAlloc() throws {
+        for (fixture, truth) in try fixtures() {
+            let heap = try walk(fixture)
+            let memstats = try XCTUnwrap(truth.memstats)
+            XCTAssertEqual(heap.table.count, memstats.HeapObjects, "\(fixture): objects")
+            XCTAssertEqual(heap.table.sizes.reduce(0, +), memstats.HeapAlloc, "\(fixture): bytes")
+            XCTAssertEqual(heap.warnings, [], "\(fixture)")
+            XCTAssertEqual(heap.mheapSource, fixture.dump.contains("stripped") ? "by shape" : "DWARF", "\(fixture)")
+            XCTAssertTrue(heap.table.states.allSatisfy { $0 == .unknown }, "\(fixture): unmarked rows")
+        }
+    }
+
+    /// Size class i < len(BySize) (61 entries: classes 0…60) is BySize[i]. BySize[0] is the
+    /// large-object class, which MemStats leaves at zero, and classes 61 and up (over
+    /// 27 KiB) are not in BySize at all: both are checked by the totals only. Tiny
+    /// allocations are in neither Mallocs nor Frees of BySize; their 16-byte blocks are in
+    /// class 2's, which is what the walk counts.
+    func testPerSizeClassCountsEqualBySize() throws {
+        for (fixture, truth) in try fixtures() {
+            guard let bySize = truth.memstats?.BySize else { continue }
+            let heap = try walk(fixture)
+            var counts = [Int](repeating: 0, count: 256)
+            for row in 0..<heap.table.count {
+                counts[Int(GoHeap.AllocatorWord.spanClass(of: heap.table.allocatorWords[row]) >> 1)] += 1
+            }
+            for sizeClass in 1..<bySize.count {
+                let entry = bySize[sizeClass]
+                XCTAssertEqual(UInt64(counts[sizeClass]), entry.Mallocs - entry.Frees, "\(fixture): class \(sizeClass) (\(entry.Size) B)")
+            }
+            // Every span of a class has the class's slot size.
+            for span in 0..<heap.spans.count where heap.spans.sizeClass(of: span) != 0 && heap.spans.sizeClass(of: span) < bySize.count {
+                XCTAssertEqual(heap.spans.elementSizes[span], bySize[heap.spans.sizeClass(of: span)].Size, "\(fixture): span \(span)")
+            }
+        }
+    }
+
+    /// The program's chosen objects and its garbage (made after the last GC, so allocated and
+    /// unswept) each lie inside an allocated row. Objects behind a malloc header are at slot+8.
+    func testTruthAddressesAreInsideRows() throws {
+        for (fixture, truth) in try fixtures() {
+            let addresses = (truth.garbageAddresses ?? []) + (truth.objects ?? []).map(\.address)
+            guard !addresses.isEmpty else { continue }
+            let heap = try walk(fixture)
+            for text in addresses {
+                let address = Address(try XCTUnwrap(UInt64(text.dropFirst(2), radix: 16)))
+                let row = heap.table.row(containing: address)
+                XCTAssertNotNil(row, "\(fixture): \(text) in no row")
+                if let row { XCTAssertLessThanOrEqual(address.offset(from: heap.table.address(of: row)), 8, "\(fixture): \(text) deep inside its row") }
+            }
+        }
+    }
+
+    /// From 1.26 the heap base is randomized; the arenas must hold every span wherever they are.
+    func testSpansLieInsideArenasAndTailMetadataMatchesRelease() throws {
+        for (fixture, truth) in try fixtures() where fixture.name.hasPrefix("go-heap") {
+            let heap = try walk(fixture)
+            let release = try XCTUnwrap(GoRelease(truth.go_version))
+            XCTAssertFalse(heap.arenaRanges.isEmpty, "\(fixture)")
+            for span in 0..<heap.spans.count {
+                let range = heap.spans.range(of: span)
+                XCTAssertTrue(heap.arenaRanges.contains { $0.start <= range.start && range.end <= $0.end }, "\(fixture): span \(span)")
+                let small = heap.spans.sizeClass(of: span) != 0 && heap.spans.elementSizes[span] <= 512
+                let expectsInlineMarks = release.hasGreenTeaGCByDefault && small && heap.spans.elementSizes[span] >= 16
+                XCTAssertEqual(heap.spans.inlineMarkBits[span] != 0, expectsInlineMarks, "\(fixture): span \(span) inline marks")
+                let expectsHeapBits = release.hasMallocHeaders && small && !heap.spans.isNoScan(span)
+                XCTAssertEqual(heap.spans.heapBits[span] != 0, expectsHeapBits, "\(fixture): span \(span) heap bits")
+                // Objects end before the tail metadata.
+                let objectsEnd = heap.spans.starts[span] + UInt64(heap.spans.elementCounts[span]) * heap.spans.elementSizes[span]
+                for tail in [heap.spans.heapBits[span], heap.spans.inlineMarkBits[span]] where tail != 0 {
+                    XCTAssertLessThanOrEqual(objectsEnd, tail, "\(fixture): span \(span) objects overlap its tail")
+                }
+            }
+        }
+    }
+}
