@@ -20,6 +20,10 @@ final class GoHeapWalkTests: XCTestCase {
         var objects: [Object]?
     }
 
+    /// What starting a thread or two after the measurement may add to go-states and go-many.
+    private static let threadStartObjects = 8
+    private static let threadStartBytes: UInt64 = 16 << 10
+
     /// Fixtures whose truth has memstats: go-heap (exact by construction), go-states, go-many.
     private func fixtures() throws -> [(Fixture, Truth)] {
         let all = try Fixtures.all().filter { try $0.isGo() }.compactMap { fixture -> (Fixture, Truth)? in
@@ -39,8 +43,20 @@ final class GoHeapWalkTests: XCTestCase {
         for (fixture, truth) in try fixtures() {
             let heap = try walk(fixture)
             let memstats = try XCTUnwrap(truth.memstats)
-            XCTAssertEqual(heap.table.count, memstats.HeapObjects, "\(fixture): objects")
-            XCTAssertEqual(heap.table.sizes.reduce(0, +), memstats.HeapAlloc, "\(fixture): bytes")
+            let bytes = heap.table.sizes.reduce(0, +)
+            if fixture.name.hasPrefix("go-heap") {
+                XCTAssertEqual(heap.table.count, memstats.HeapObjects, "\(fixture): objects")
+                XCTAssertEqual(bytes, memstats.HeapAlloc, "\(fixture): bytes")
+            } else {
+                // go-states and go-many measure once their heap is quiet, but (their own comment
+                // says) the runtime allocates an m and two gs whenever it starts a thread, and it
+                // may start one between the measurement and the dump: go1.23.4/gcore-stripped holds
+                // 5 objects (4,992 B) more than its truth. Never fewer, and at most a few threads' worth.
+                XCTAssertTrue((0...GoHeapWalkTests.threadStartObjects).contains(heap.table.count - memstats.HeapObjects),
+                              "\(fixture): \(heap.table.count) objects, truth \(memstats.HeapObjects)")
+                XCTAssertTrue(bytes >= memstats.HeapAlloc && bytes - memstats.HeapAlloc <= GoHeapWalkTests.threadStartBytes,
+                              "\(fixture): \(bytes) bytes, truth \(memstats.HeapAlloc)")
+            }
             XCTAssertEqual(heap.warnings, [], "\(fixture)")
             XCTAssertEqual(heap.mheapSource, fixture.dump.contains("stripped") ? "by shape" : "DWARF", "\(fixture)")
             XCTAssertTrue(heap.table.states.allSatisfy { $0 == .unknown }, "\(fixture): unmarked rows")
@@ -72,17 +88,30 @@ final class GoHeapWalkTests: XCTestCase {
     }
 
     /// The program's chosen objects and its garbage (made after the last GC, so allocated and
-    /// unswept) each lie inside an allocated row. Objects behind a malloc header are at slot+8.
+    /// unswept) each lie inside an allocated row: at its start, or 8 bytes in behind a malloc
+    /// header (Go 1.22+, objects over 512 B), or anywhere in a 16-byte noscan tiny block.
     func testTruthAddressesAreInsideRows() throws {
         for (fixture, truth) in try fixtures() {
-            let addresses = (truth.garbageAddresses ?? []) + (truth.objects ?? []).map(\.address)
-            guard !addresses.isEmpty else { continue }
+            let objects = (truth.garbageAddresses ?? []).map { (what: "garbage", address: $0) }
+                + (truth.objects ?? []).map { (what: $0.what, address: $0.address) }
+            guard !objects.isEmpty else { continue }
             let heap = try walk(fixture)
-            for text in addresses {
-                let address = Address(try XCTUnwrap(UInt64(text.dropFirst(2), radix: 16)))
-                let row = heap.table.row(containing: address)
-                XCTAssertNotNil(row, "\(fixture): \(text) in no row")
-                if let row { XCTAssertLessThanOrEqual(address.offset(from: heap.table.address(of: row)), 8, "\(fixture): \(text) deep inside its row") }
+            let release = try XCTUnwrap(GoRelease(truth.go_version))
+            for object in objects {
+                let address = Address(try XCTUnwrap(UInt64(object.address.dropFirst(2), radix: 16)))
+                guard let row = heap.table.row(containing: address) else {
+                    XCTFail("\(fixture): \(object.what) at \(object.address) in no row")
+                    continue
+                }
+                let offset = address.offset(from: heap.table.address(of: row))
+                let size = heap.table.sizes[row]
+                if object.what.contains("tiny block") {
+                    let spanClass = GoHeap.AllocatorWord.spanClass(of: heap.table.allocatorWords[row])
+                    XCTAssertTrue(size == 16 && spanClass & 1 == 1, "\(fixture): \(object.what) in a \(size)-byte row of class \(spanClass)")
+                } else {
+                    let expected: UInt64 = release.hasMallocHeaders && size > 512 && offset != 0 ? 8 : 0
+                    XCTAssertEqual(offset, expected, "\(fixture): \(object.what) at \(object.address), row of \(size) B")
+                }
             }
         }
     }
