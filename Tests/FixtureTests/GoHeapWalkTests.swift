@@ -116,6 +116,20 @@ final class GoHeapWalkTests: XCTestCase {
         }
     }
 
+    /// The object the program gave a finalizer carries a finalizer special, found by following
+    /// its span's specials list.
+    func testFinalizedObjectHasAFinalizerSpecial() throws {
+        for (fixture, truth) in try fixtures() where fixture.name.hasPrefix("go-heap") {
+            let opened = try fixture.opened()
+            let heap = try GoHeap.read(process: opened.process, go: try opened.go)
+            let finalizerKind = try XCTUnwrap(try opened.go.layout.constants["runtime._KindSpecialFinalizer"], "\(fixture)")
+            let finalized = try XCTUnwrap(truth.objects?.first { $0.what == "finalized" }, "\(fixture)")
+            let address = try XCTUnwrap(UInt64(finalized.address.dropFirst(2), radix: 16))
+            let kinds = (0..<heap.specials.count).filter { heap.specials.objects[$0] == address }.map { Int64(heap.specials.kinds[$0]) }
+            XCTAssertTrue(kinds.contains(finalizerKind), "\(fixture): specials of \(finalized.address): \(kinds)")
+        }
+    }
+
     /// From 1.26 the heap base is randomized; the arenas must hold every span wherever they are.
     func testSpansLieInsideArenasAndTailMetadataMatchesRelease() throws {
         for (fixture, truth) in try fixtures() where fixture.name.hasPrefix("go-heap") {

@@ -130,6 +130,38 @@ final class GoHeapWalkUnitTests: XCTestCase {
         XCTAssertTrue(heap.warnings[0].description.contains(outside.pointer.hexString), "\(heap.warnings[0])")
     }
 
+    /// A specials list whose last record points back to its first: the records before the
+    /// loop are kept once, and one warning names the span.
+    func testSpecialsCycleIsDetected() throws {
+        let layouts = try layouts(minor: 24)
+        let spec = SpanSpec(pointer: 0x90_0000, start: Self.heapBase, elementSize: 32, elementCount: 256,
+                            spanClass: 3 << 1, freeIndex: 256)
+        let memory = heap(layouts, spans: [spec])
+        // Rewrite the span with a specials head, then lay out two records that loop.
+        var span = [UInt8](repeating: 0, count: layouts.span.size)
+        try span.withUnsafeMutableBytes { try memory.read(into: $0, at: Address(spec.pointer)) }
+        let first: UInt64 = 0xb0_0000, second: UInt64 = 0xb0_0100
+        put(first, at: layouts.span.specials.offset, in: &span)
+        let rewritten = SyntheticMemory()
+        for range in memory.mappedRanges where range.start != Address(spec.pointer) {
+            rewritten.map(try memory.readBytes(at: range.start, count: Int(range.size)), at: range.start)
+        }
+        rewritten.map(span, at: Address(spec.pointer))
+        for (record, next, offset) in [(first, second, UInt64(64)), (second, first, UInt64(96))] {
+            var bytes = [UInt8](repeating: 0, count: layouts.special.size)
+            put(next, at: layouts.special.next.offset, in: &bytes)
+            put(offset, layouts.special.offset, in: &bytes)
+            put(2, layouts.special.kind, in: &bytes)
+            rewritten.map(bytes, at: Address(record))
+        }
+        let heap = try walk(rewritten, layouts)
+        XCTAssertEqual(heap.specials.records, [first, second])
+        XCTAssertEqual(heap.specials.objects, [Self.heapBase + 64, Self.heapBase + 96])
+        XCTAssertEqual(heap.warnings.count, 1)
+        XCTAssertTrue(heap.warnings.first?.description.contains("loops") ?? false, "\(heap.warnings)")
+        XCTAssertEqual(heap.table.count, 256)
+    }
+
     /// The by-shape check accepts the real mheap_ and refuses a slice whose elements are not
     /// spans the arena index maps back (what allgs or a user slice would look like).
     func testLocatorAcceptsOnlyAnMHeapWhoseSpansMapBack() throws {

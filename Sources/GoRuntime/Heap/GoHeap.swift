@@ -13,6 +13,8 @@ public struct GoHeap: Sendable {
     /// One row per allocated object; a tiny-allocator block counts once, as MemStats counts it.
     public let table: AllocationTable
     public let spans: GoSpanTable
+    /// The specials of every walked span.
+    public let specials: GoSpecialTable
     public let typeTable: TypeTable
     public let warnings: [Warning]
     /// The heap arenas (64 MiB each), merged where adjacent, in address order.
@@ -60,11 +62,13 @@ public struct GoHeap: Sendable {
         var typeTable = TypeTable()
         let build = GoHeapObjects.collect(spans: spans, memory: memory, typeTable: &typeTable, problems: &problems)
         var warnings = problems.warnings()
+        var specials = GoSpecialTable()
         if build.rejected.count > 0 {
             warnings.append(Warning("\(build.rejected.count) Go heap objects overlap another and were left out", kind: .unreadableGoRuntime))
         }
+        warnings += readSpecials(of: spans, memory: memory, layout: layouts.special, into: &specials)
         let arenaRanges = readArenaRanges(mheap: mheap, layout: layouts.mheap, arenas: arenas, memory: memory, spans: spans)
-        return GoHeap(table: build.table, spans: spans, typeTable: typeTable, warnings: warnings,
+        return GoHeap(table: build.table, spans: spans, specials: specials, typeTable: typeTable, warnings: warnings,
                       arenaRanges: arenaRanges, mheapAddress: mheap, mheapSource: mheapSource)
     }
 
@@ -87,6 +91,28 @@ public struct GoHeap: Sendable {
             if unique.last == pointer { problems.record(.duplicate, span: Address(pointer)) } else { unique.append(pointer) }
         }
         return unique
+    }
+
+    /// Follows each span's specials list, one warning per kind of damage. A span's list holds
+    /// at most a few records per object (finalizer, profile, weak handle, cleanups), so a list
+    /// longer than that is a loop the visited set has not yet closed.
+    private static func readSpecials(of spans: GoSpanTable, memory: MemoryReader, layout: SpecialLayout,
+                                     into table: inout GoSpecialTable) -> [Warning] {
+        let reader = GoSpecialListReader(memory: memory, layout: layout)
+        var visited = Set<UInt64>()
+        var damaged: [GoSpecialListReader.Problem: [Address]] = [:]
+        for span in 0..<spans.count where spans.specials[span] != 0 {
+            let limit = Int(spans.elementCounts[span]) * 16 + 64
+            if let problem = reader.read(head: Address(spans.specials[span]), spanStart: Address(spans.starts[span]),
+                                         spanBytes: spans.bytes(of: span), limit: limit, into: &table, visited: &visited) {
+                damaged[problem, default: []].append(Address(spans.spanAddresses[span]))
+            }
+        }
+        return damaged.sorted { $0.key.rawValue < $1.key.rawValue }.map { problem, spans in
+            Warning("\(spans.count) Go heap spans have \(problem.rawValue); their specials were read up to it (mspan "
+                    + spans.prefix(3).map(\.hex).joined(separator: ", ") + (spans.count > 3 ? ", …)" : ")"),
+                    kind: .unreadableGoRuntime, count: spans.count)
+        }
     }
 
     /// The heap arenas from `mheap_.heapArenas` (`allArenas` before 1.25); from the spans when
@@ -119,6 +145,7 @@ struct GoHeapLayouts {
     let mheap: MHeapLayout
     let span: MSpanLayout
     let arena: HeapArenaLayout
+    let special: SpecialLayout
     let inUseState: UInt64
     /// `_NumSizeClasses`: half of `mcache.alloc`, which has a scan and a noscan class for each.
     let sizeClassCount: Int
@@ -130,6 +157,7 @@ struct GoHeapLayouts {
         mheap = try layout.resolve(MHeapLayout.self).get()
         span = try layout.resolve(MSpanLayout.self).get()
         arena = try layout.resolve(HeapArenaLayout.self).get()
+        special = try layout.resolve(SpecialLayout.self).get()
         sizeClassCount = try layout.resolve(MCacheLayout.self).get().alloc.count / 2
         inUseState = UInt64(layout.constants["runtime.mSpanInUse"] ?? 1)
         release = layout.release
