@@ -27,10 +27,19 @@ enum GoHeapObjects {
         var builder = AllocationTableBuilder()
         builder.reserveCapacity(spans.allocCounts.reduce(0) { $0 + Int($1) })
         var classTypes: [Int: TypeID] = [:]
+        // The span's allocBits, copied once per span into words: testing a bit per object is
+        // then a shift, not a call through the memory API.
+        var bitWords: [UInt64] = []
         for span in 0..<spans.count {
             let count = Int(spans.elementCounts[span])
-            let bitmapBytes = UInt64((count + 7) / 8)
-            guard let window = memory.window(at: Address(spans.allocBits[span]), count: bitmapBytes, copyLimit: 1 << 20) else {
+            let wordCount = (count + 63) / 64
+            bitWords.removeAll(keepingCapacity: true)
+            bitWords.append(contentsOf: repeatElement(0, count: wordCount))
+            let read: Void? = bitWords.withUnsafeMutableBytes { words in
+                try? memory.read(into: UnsafeMutableRawBufferPointer(rebasing: words[0..<((count + 7) / 8)]),
+                                 at: Address(spans.allocBits[span]))
+            }
+            guard read != nil else {
                 problems.record(.unreadableAllocBits, span: Address(spans.spanAddresses[span]))
                 continue
             }
@@ -48,11 +57,10 @@ enum GoHeapObjects {
             let word = GoHeap.AllocatorWord.make(span: span, spanClass: spans.spanClasses[span])
             let freeIndex = Int(spans.freeIndices[span])
             let start = spans.starts[span]
-            let bits = window.bytes
             for index in 0..<count {
                 // Below freeindex everything is allocated: the allocator hands out slots from
                 // its allocCache without setting allocBits.
-                let allocated = index < freeIndex || bits.loadUnchecked(UInt8.self, at: index >> 3) & (1 << (index & 7)) != 0
+                let allocated = index < freeIndex || UInt64(littleEndian: bitWords[index >> 6]) >> UInt64(index & 63) & 1 != 0
                 guard allocated else { continue }
                 builder.append(address: Address(start + UInt64(index) * size), size: size, state: .unknown,
                                type: type, allocatorWord: word)

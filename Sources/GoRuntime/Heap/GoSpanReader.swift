@@ -26,6 +26,9 @@ struct GoSpanReader {
     static let maximumTailReserve: UInt64 = 256
     /// The largest span accepted (8 GiB): a bigger npages is corruption, not a heap.
     static let maximumPages: UInt64 = 1 << 20
+    /// The most objects a small-object span holds (nelems is a uint16 from 1.22): bounds the
+    /// allocBits copy whatever a corrupt npages claims.
+    static let maximumSmallObjects: UInt64 = 1 << 16
     /// Bytes of `spanInlineMarkBits` at the end of a Green Tea small-object span.
     static let inlineMarkBytes: UInt64 = 128
 
@@ -55,6 +58,7 @@ struct GoSpanReader {
             guard elementCount == 1, elementSize == bytesInSpan else { throw .absurdShape }
         } else {
             guard elementSize > 0, elementCount >= 1, elementCount <= bytesInSpan / elementSize,
+                  elementCount <= GoSpanReader.maximumSmallObjects,
                   bytesInSpan - elementCount * elementSize < elementSize + GoSpanReader.maximumTailReserve
             else { throw .absurdShape }
         }
