@@ -44,6 +44,8 @@ final class GoHeapWalkTests: XCTestCase {
             let heap = try walk(fixture)
             let memstats = try XCTUnwrap(truth.memstats)
             let bytes = heap.table.sizes.reduce(0, +)
+            // The runtime's own per-span counter agrees with the allocBits/freeindex rule.
+            XCTAssertEqual(heap.table.count, heap.spans.allocCounts.reduce(0) { $0 + Int($1) }, "\(fixture): allocCount")
             if fixture.name.hasPrefix("go-heap") {
                 XCTAssertEqual(heap.table.count, memstats.HeapObjects, "\(fixture): objects")
                 XCTAssertEqual(bytes, memstats.HeapAlloc, "\(fixture): bytes")
@@ -51,7 +53,8 @@ final class GoHeapWalkTests: XCTestCase {
                 // go-states and go-many measure once their heap is quiet, but (their own comment
                 // says) the runtime allocates an m and two gs whenever it starts a thread, and it
                 // may start one between the measurement and the dump: go1.23.4/gcore-stripped holds
-                // 5 objects (4,992 B) more than its truth. Never fewer, and at most a few threads' worth.
+                // 5 objects (4,992 B) more than its truth, and its spans' own allocCount says 5 more
+                // too (checked above). Never fewer, and at most a few threads' worth.
                 XCTAssertTrue((0...GoHeapWalkTests.threadStartObjects).contains(heap.table.count - memstats.HeapObjects),
                               "\(fixture): \(heap.table.count) objects, truth \(memstats.HeapObjects)")
                 XCTAssertTrue(bytes >= memstats.HeapAlloc && bytes - memstats.HeapAlloc <= GoHeapWalkTests.threadStartBytes,
