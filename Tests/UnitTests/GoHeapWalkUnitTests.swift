@@ -179,6 +179,27 @@ final class GoHeapWalkUnitTests: XCTestCase {
         XCTAssertFalse(locator.isPlausible(Address(Self.spanArray)))
     }
 
+    /// A DWARF-named mheap_ with one span the arena index does not map back is still used (the
+    /// walk skips that span); by shape, the same structure is not trusted.
+    func testDWARFMHeapWithOneBadSpanIsKeptButNotFoundByShape() throws {
+        let layouts = try layouts(minor: 27)
+        let bad = SpanSpec(pointer: 0x90_0000, start: Self.heapBase, elementSize: 32, elementCount: 256,
+                           spanClass: 3 << 1, mapped: false)
+        let good = SpanSpec(pointer: 0x90_1000, start: Self.heapBase + 0x10000, elementSize: 32, elementCount: 256,
+                            spanClass: 3 << 1, freeIndex: 7)
+        let memory = heap(layouts, spans: [bad, good])
+        let locator = MHeapLocator(memory: memory, mheap: layouts.mheap, span: layouts.span, arena: layouts.arena,
+                                   inUseState: layouts.inUseState)
+        XCTAssertFalse(locator.isPlausible(Address(Self.mheapAddress)))
+        XCTAssertEqual(try locator.checked(symbolAddress: Address(Self.mheapAddress)), Address(Self.mheapAddress))
+        XCTAssertThrowsError(try MHeapLocator(memory: heap(layouts, spans: [bad]), mheap: layouts.mheap, span: layouts.span,
+                                              arena: layouts.arena, inUseState: layouts.inUseState)
+            .checked(symbolAddress: Address(Self.mheapAddress)))
+        let heap = try walk(memory, layouts)
+        XCTAssertEqual(heap.table.count, 7)
+        XCTAssertEqual(heap.warnings.map(\.count), [1])
+    }
+
     /// A release with neither DWARF nor a table of its own: the walk names it rather than
     /// reading spans through a neighbour's offsets.
     func testReleaseWithoutItsOwnLayoutIsRefusedByName() throws {

@@ -83,7 +83,11 @@ public struct GoHeap: Sendable {
             throw GoRuntimeError.corrupt(what: "runtime.mheap_.allspans: length \(length)")
         }
         var pointers = [UInt64](repeating: 0, count: Int(length))
-        try pointers.withUnsafeMutableBytes { try memory.read(into: $0, at: array) }
+        do {
+            try pointers.withUnsafeMutableBytes { try memory.read(into: $0, at: array) }
+        } catch {
+            throw GoRuntimeError.corrupt(what: "runtime.mheap_.allspans at \(array.hex): \(error)")
+        }
         pointers.sort()
         var unique: [UInt64] = []
         unique.reserveCapacity(pointers.count)
