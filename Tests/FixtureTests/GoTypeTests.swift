@@ -90,4 +90,111 @@ final class GoTypeTests: XCTestCase {
             }
         }
     }
+
+    /// The program's own struct types (package main) against the DWARF of the
+    /// unstripped binary: the same size and the same fields at the same offsets.
+    func testProgramStructFieldsEqualDWARF() throws {
+        var compared = 0
+        for entry in try catalogs() where entry.truth.stripped != true {
+            let dwarf = try XCTUnwrap(entry.opened.native.dwarfIndex(for: try XCTUnwrap(entry.opened.process.mainExecutable)))
+            for id in entry.catalog.recordedTypes where entry.catalog.name(of: id).hasPrefix("main.") {
+                let name = entry.catalog.name(of: id)
+                guard let record = entry.catalog.record(of: id), record.kind == .struct,
+                      let layout = dwarf.structLayout(named: name) else { continue }
+                XCTAssertEqual(record.size, layout.size, "\(entry.fixture): \(name)")
+                let fields = entry.catalog.links(of: id).map { "\($0.name)@\($0.offset)" }
+                XCTAssertEqual(fields, layout.fields.map { "\($0.name)@\($0.offset)" }, "\(entry.fixture): \(name)")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 0, "no program struct compared with DWARF")
+    }
+
+    /// `-s -w` drops symbols and DWARF, not descriptors: both twins list the
+    /// same types with the same size, pointer prefix and kind.
+    func testStrippedAndUnstrippedTwinsListTheSameTypes() throws {
+        let all = try catalogs()
+        var pairs = 0
+        for stripped in all where stripped.truth.stripped == true {
+            guard let twin = all.first(where: { $0.truth.stripped != true && $0.truth.go_version == stripped.truth.go_version }) else { continue }
+            XCTAssertEqual(summary(of: stripped.catalog), summary(of: twin.catalog), "\(stripped.fixture) against \(twin.fixture)")
+            pairs += 1
+        }
+        XCTAssertGreaterThan(pairs, 0)
+    }
+
+    private func summary(of catalog: GoTypeCatalog) -> Set<String> {
+        Set(catalog.recordedTypes.compactMap { id in
+            catalog.record(of: id).map { "\(catalog.name(of: id)) \($0.size) \($0.ptrBytes) \($0.kind)" }
+        })
+    }
+
+    /// The pointer bitmap of every program struct marks exactly the words that
+    /// DWARF's member types say hold pointers (pointers, maps, channels, funcs,
+    /// string and slice data, both interface words), nested structs included.
+    func testProgramStructBitmapsMarkExactlyTheirPointerFields() throws {
+        var compared = 0
+        for entry in try catalogs() where entry.truth.stripped != true {
+            let dwarf = try XCTUnwrap(entry.opened.native.dwarfIndex(for: try XCTUnwrap(entry.opened.process.mainExecutable)))
+            for id in entry.catalog.recordedTypes where entry.catalog.name(of: id).hasPrefix("main.") {
+                let name = entry.catalog.name(of: id)
+                guard entry.catalog.record(of: id)?.kind == .struct, var expected = pointerWords(of: name, in: dwarf) else { continue }
+                let actual = try XCTUnwrap(entry.catalog.pointerWords(of: id), "\(entry.fixture): \(name) has no bitmap")
+                // The bitmap covers only the pointer prefix (`ptrBytes`); words past it are scalars by definition.
+                expected = expected.filter { $0 < Int(entry.catalog.record(of: id)!.ptrBytes / 8) }
+                XCTAssertEqual(actual, expected.sorted(), "\(entry.fixture): \(name)")
+                compared += 1
+            }
+            XCTAssertNotNil(entry.catalog.type(named: "main.Session"), "\(entry.fixture)")
+        }
+        XCTAssertGreaterThan(compared, 0)
+    }
+
+    /// The pointer words of a DWARF struct, or nil when it holds an array
+    /// (DWARF's field kinds do not say what an array's elements are).
+    private func pointerWords(of name: String, in dwarf: DWARFIndex, depth: Int = 0) -> [Int]? {
+        guard depth < 8, let layout = dwarf.structLayout(named: name) else { return nil }
+        var words: [Int] = []
+        for field in layout.fields {
+            let word = Int(field.offset / 8)
+            switch field.kind {
+            case .integer: continue
+            case .pointer: words.append(word)
+            case .array: if field.size != 0 { return nil }
+            case let .structure(type):
+                if type == "string" || type.hasPrefix("[]") {
+                    words.append(word)
+                } else if type == "runtime.iface" || type == "runtime.eface" {
+                    words += [word, word + 1]
+                } else {
+                    guard let nested = pointerWords(of: type, in: dwarf, depth: depth + 1) else { return nil }
+                    words += nested.map { $0 + word }
+                }
+            }
+        }
+        return words
+    }
+
+    /// The bitmaps the catalog builds from a type's structure (for GC programs
+    /// before 1.24 and masks the runtime builds on demand from 1.24) equal the
+    /// runtime's own bitmap wherever the runtime has one; and every type with
+    /// pointers gets a bitmap, whichever way.
+    func testBitmapsBuiltFromStructureEqualTheRuntimes() throws {
+        for entry in try catalogs() {
+            let catalog = entry.catalog
+            var checked = 0, built = 0
+            for id in catalog.recordedTypes {
+                guard let record = catalog.record(of: id), record.hasPointers else { continue }
+                let mask = try XCTUnwrap(catalog.pointerMaskBytes(of: id), "\(entry.fixture): \(catalog.name(of: id))")
+                XCTAssertEqual(mask.count, (Int(record.ptrBytes / 8) + 7) / 8)
+                guard case .inProcess = record.pointerMask else { built += 1; continue }
+                // A struct or array whose runtime bitmap exists: build it again from the fields.
+                guard record.kind == .struct || record.kind == .array, let rebuilt = catalog.buildMask(of: id, words: Int(record.ptrBytes / 8))
+                else { continue }
+                XCTAssertEqual(rebuilt, Array(mask), "\(entry.fixture): \(catalog.name(of: id))")
+                checked += 1
+            }
+            XCTAssertGreaterThan(checked, 50, "\(entry.fixture): runtime bitmaps compared (\(built) built)")
+        }
+    }
 }

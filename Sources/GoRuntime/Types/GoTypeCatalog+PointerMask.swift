@@ -43,7 +43,7 @@ extension GoTypeCatalog {
     /// Builds a bitmap from the type's structure with an explicit stack: types
     /// nest (and arrays repeat) but never recurse through a pointer, and the
     /// stack only holds parts that start inside the `words` being built.
-    private func buildMask(of root: TypeID, words: Int) -> [UInt8]? {
+    func buildMask(of root: TypeID, words: Int) -> [UInt8]? {
         var mask = [UInt8](repeating: 0, count: (words + 7) / 8)
         func set(_ word: Int) { if word < words { mask[word / 8] |= 1 << (word % 8) } }
         var stack: [(type: TypeID, word: Int)] = [(root, 0)]
