@@ -94,7 +94,7 @@ final class GoTypeTests: XCTestCase {
     /// The program's own struct types (package main) against the DWARF of the
     /// unstripped binary: the same size and the same fields at the same offsets.
     func testProgramStructFieldsEqualDWARF() throws {
-        var compared = 0
+        var compared = 0, packagePaths = 0
         for entry in try catalogs() where entry.truth.stripped != true {
             let dwarf = try XCTUnwrap(entry.opened.native.dwarfIndex(for: try XCTUnwrap(entry.opened.process.mainExecutable)))
             for id in entry.catalog.recordedTypes where entry.catalog.name(of: id).hasPrefix("main.") {
@@ -102,12 +102,17 @@ final class GoTypeTests: XCTestCase {
                 guard let record = entry.catalog.record(of: id), record.kind == .struct,
                       let layout = dwarf.structLayout(named: name) else { continue }
                 XCTAssertEqual(record.size, layout.size, "\(entry.fixture): \(name)")
+                if record.tflag & GoTypeFlags.uncommon != 0 {
+                    XCTAssertEqual(entry.catalog.packagePath(of: id), "main", "\(entry.fixture): \(name)")
+                    packagePaths += 1
+                }
                 let fields = entry.catalog.links(of: id).map { "\($0.name)@\($0.offset)" }
                 XCTAssertEqual(fields, layout.fields.map { "\($0.name)@\($0.offset)" }, "\(entry.fixture): \(name)")
                 compared += 1
             }
         }
         XCTAssertGreaterThan(compared, 0, "no program struct compared with DWARF")
+        XCTAssertGreaterThan(packagePaths, 0, "no program struct with an uncommon type")
     }
 
     /// `-s -w` drops symbols and DWARF, not descriptors: both twins list the
@@ -136,6 +141,7 @@ final class GoTypeTests: XCTestCase {
         var compared = 0
         for entry in try catalogs() where entry.truth.stripped != true {
             let dwarf = try XCTUnwrap(entry.opened.native.dwarfIndex(for: try XCTUnwrap(entry.opened.process.mainExecutable)))
+            var sessionCompared = false
             for id in entry.catalog.recordedTypes where entry.catalog.name(of: id).hasPrefix("main.") {
                 let name = entry.catalog.name(of: id)
                 guard entry.catalog.record(of: id)?.kind == .struct, var expected = pointerWords(of: name, in: dwarf) else { continue }
@@ -143,9 +149,11 @@ final class GoTypeTests: XCTestCase {
                 // The bitmap covers only the pointer prefix (`ptrBytes`); words past it are scalars by definition.
                 expected = expected.filter { $0 < Int(entry.catalog.record(of: id)!.ptrBytes / 8) }
                 XCTAssertEqual(actual, expected.sorted(), "\(entry.fixture): \(name)")
+                XCTAssertFalse(actual.isEmpty && name == "main.Session", "\(entry.fixture): main.Session holds pointers")
+                sessionCompared = sessionCompared || name == "main.Session"
                 compared += 1
             }
-            XCTAssertNotNil(entry.catalog.type(named: "main.Session"), "\(entry.fixture)")
+            XCTAssertTrue(sessionCompared, "\(entry.fixture): main.Session's bitmap was compared")
         }
         XCTAssertGreaterThan(compared, 0)
     }
