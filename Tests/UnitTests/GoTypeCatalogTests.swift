@@ -111,4 +111,28 @@ final class GoTypeCatalogTests: XCTestCase {
         XCTAssertEqual(catalog.links(of: id).map { catalog.name(of: $0.type) }, ["int", "[unknown]"])
         XCTAssertEqual(catalog.warnings.first?.count, 1)
     }
+
+    private struct TypedRows: PointerMap {
+        let masks: GoTypePointerMasks
+        func pointerWords(ofRow row: Int, in table: AllocationTable) -> PointerWords { masks.pointerWords(of: table.typeIDs[row]) }
+    }
+
+    /// Frozen bitmaps drive the mark: a Node's `next` is followed, its `val`
+    /// is not, even when the integer happens to equal an object's address.
+    func testFrozenBitmapsMarkOnlyTheTypesPointerWords() throws {
+        let types = try nodeTypes(tables[1])
+        let catalog = try types.types.catalog()
+        let node = try XCTUnwrap(catalog.type(at: types.types.address(types.node)))
+        let heap = SyntheticMemory()
+        let objects = [Address(0x10_0000), Address(0x10_0010), Address(0x10_0020)]
+        heap.map(words: [objects[1].rawValue, objects[2].rawValue, 0, 0, 0, 0], at: objects[0])
+        var builder = AllocationTableBuilder()
+        for object in objects { builder.append(address: object, size: 16, state: .unknown, type: node) }
+        let table = builder.build().table
+        let masks = GoTypePointerMasks(catalog: catalog)
+        XCTAssertTrue(masks.hasBitmap(node))
+        let result = Marker(table: table, memory: heap, pointers: TypedRows(masks: masks), threads: 2)
+            .mark(from: MarkRoots(words: [objects[0].rawValue]))
+        XCTAssertEqual(Array(result.marked), [true, true, false])
+    }
 }
