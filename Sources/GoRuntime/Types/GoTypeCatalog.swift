@@ -50,10 +50,19 @@ public final class GoTypeCatalog {
         self.types = types
     }
 
-    /// The catalog of a Go process's first module.
+    /// The catalog of a Go process's first module. A binary whose DWARF lacks
+    /// a descriptor structure (the linker keeps only the types the program
+    /// uses) is read with its release's table instead.
     public convenience init(process: GoProcess, memory: MemoryReader, types: TypeTable = TypeTable()) throws {
         guard let module = process.symbols.moduleData else { throw GoRuntimeError.notFound(what: "runtime.firstmoduledata") }
-        try self.init(memory: memory, layout: process.layout, typesSection: module.types, types: types)
+        do {
+            try self.init(memory: memory, layout: process.layout, typesSection: module.types, types: types)
+        } catch {
+            guard process.layout.source == .dwarf, let release = process.layout.release,
+                  let (table, exact) = GoReleaseTable.nearest(to: release) else { throw error }
+            let fallback = GoRuntimeLayout(table: table, goVersion: process.layout.goVersion, exact: exact)
+            try self.init(memory: memory, layout: fallback, typesSection: module.types, types: types)
+        }
     }
 
     /// The record of a type, if `id` names a Go type this catalog read.
