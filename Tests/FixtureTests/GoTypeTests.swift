@@ -74,6 +74,17 @@ final class GoTypeTests: XCTestCase {
                 XCTAssertEqual(catalog.record(of: id)?.size, counted.size, "\(entry.fixture): size of \(counted.type)")
             }
             XCTAssertLessThanOrEqual(closures, 1, "\(entry.fixture): only the one closure is named by its function")
+            // Pointers sit in an interface's data word themselves (the program's; pointers to the
+            // runtime's not-in-heap types do not); strings, slices and interfaces are boxed.
+            for id in catalog.recordedTypes {
+                guard let record = catalog.record(of: id) else { continue }
+                if record.kind == .pointer, catalog.name(of: record.elem).hasPrefix("main.") {
+                    XCTAssertTrue(record.isDirectInterface, "\(entry.fixture): \(catalog.name(of: id))")
+                }
+                if [.string, .slice, .interface].contains(record.kind) {
+                    XCTAssertFalse(record.isDirectInterface, "\(entry.fixture): \(catalog.name(of: id))")
+                }
+            }
             for container in entry.truth.containers {
                 let id = catalog.type(named: container.type)
                 XCTAssertNotNil(id, "\(entry.fixture): container \(container.type)")

@@ -17,7 +17,8 @@ extension GoTypeCatalog {
         let ptrBytes = element.ptrBytes == 0 || count == 0 ? 0 : (count - 1) * element.size + element.ptrBytes
         let record = GoTypeRecord(descriptor: .zero, size: size, ptrBytes: ptrBytes, kind: .array, tflag: 0,
                                   pointerMask: ptrBytes == 0 ? .none : .unavailable, elem: elem, key: .unknown,
-                                  mapStorage: .unknown, arrayLength: count, links: 0..<0, parameterCount: 0, isVariadic: false)
+                                  mapStorage: .unknown, arrayLength: count, links: 0..<0, parameterCount: 0, isVariadic: false,
+                                  isDirectInterface: count == 1 && element.isDirectInterface)
         let id = store(record, name: name, linkedAs: [])
         if ptrBytes != 0 { masksToBuild.insert(id) }
         return id

@@ -67,7 +67,8 @@ struct GoTypeDescriptorReader {
 
         var record = GoTypeRecord(descriptor: descriptor, size: size, ptrBytes: ptrBytes, kind: kind, tflag: tflag,
                                   pointerMask: .unavailable, elem: .unknown, key: .unknown, mapStorage: .unknown,
-                                  arrayLength: 0, links: 0..<0, parameterCount: 0, isVariadic: false)
+                                  arrayLength: 0, links: 0..<0, parameterCount: 0, isVariadic: false,
+                                  isDirectInterface: ((catalog.release?.hasDirectInterfaceTFlag ?? true) ? tflag : kindByte) & GoTypeFlags.directInterface != 0)
         var references: [(Slot, Address)] = []
         var newLinks: [GoTypeLink] = []
         let gcData = header.gcdata.load(from: view)

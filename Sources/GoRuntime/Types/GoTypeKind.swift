@@ -33,6 +33,9 @@ enum GoTypeFlags {
     static let named: UInt8 = 1 << 2
     /// `TFlagGCMaskOnDemand` (1.24+): `GCData` points to a cell the runtime fills with the bitmap on first use.
     static let gcMaskOnDemand: UInt8 = 1 << 4
+    /// `KindDirectIface` in the kind byte before 1.26, `TFlagDirectIface` from 1.26: an interface
+    /// holding this type keeps the value itself in its data word, not a pointer to a boxed copy.
+    static let directInterface: UInt8 = 1 << 5
     /// `KindGCProg` (before 1.24), in the kind byte: `GCData` is a GC program, not a bitmap.
     static let kindGCProgram: UInt8 = 1 << 6
     static let kindMask: UInt8 = (1 << 5) - 1
@@ -41,6 +44,8 @@ enum GoTypeFlags {
 extension GoRelease {
     /// Go 1.24 replaced GC programs with masks the runtime builds on demand for large types.
     public var hasGCMaskOnDemand: Bool { minorRelease >= .go1_24 }
+    /// Go 1.26 moved the direct-interface flag from the kind byte to `TFlag`.
+    public var hasDirectInterfaceTFlag: Bool { minorRelease >= .go1_26 }
     /// Since Go 1.17 `abi.Name` stores its length as a varint; before, as two big-endian bytes.
     public var hasVarintNameLength: Bool { minorRelease >= GoRelease(major: 1, minor: 17) }
 }

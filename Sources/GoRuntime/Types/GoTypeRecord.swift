@@ -28,6 +28,10 @@ public struct GoTypeRecord: Hashable, Sendable {
     /// For a function, how many of `links` are parameters (the rest are results).
     public var parameterCount: Int
     public var isVariadic: Bool
+    /// An interface holding this type keeps the value in its data word (pointer-shaped types,
+    /// except pointers to the runtime's not-in-heap types);
+    /// otherwise the data word points to a boxed copy of the value.
+    public var isDirectInterface: Bool
 
     public var isNamed: Bool { tflag & GoTypeFlags.named != 0 }
     public var hasPointers: Bool { ptrBytes != 0 }
