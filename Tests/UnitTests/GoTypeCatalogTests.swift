@@ -112,6 +112,46 @@ final class GoTypeCatalogTests: XCTestCase {
         XCTAssertEqual(catalog.warnings.first?.count, 1)
     }
 
+    /// A type whose runtime bitmap is not in memory gets one built from its
+    /// fields: a GC program before 1.24 (`KindGCProg`), an on-demand mask the
+    /// runtime never built from 1.24 (`TFlagGCMaskOnDemand` with an empty cell).
+    /// An on-demand cell the runtime filled is read like any bitmap.
+    func testBitmapsMissingFromMemoryAreBuiltFromTheFields() throws {
+        for table in tables {
+            let onDemand = try XCTUnwrap(table.goRelease).hasGCMaskOnDemand
+            var writer = try SyntheticGoTypes(table: table)
+            let (int, pointer, pair, filledPair) = (0x100, 0x200, 0x300, 0x400)
+            writer.header(at: int, size: 8, ptrBytes: 0, kind: .int, tflag: 0, nameOffset: writer.name("int"))
+            let bitmap = writer.data([0b1])
+            writer.header(at: pointer, size: 8, ptrBytes: 8, kind: .pointer, tflag: 0, nameOffset: writer.name("*int"), gcdata: bitmap)
+            writer.put(writer.address(int).rawValue, at: pointer + writer.shapes.pointer.elem.offset, size: 8)
+            // struct { a *int; b int; c *int }: pointers in words 0 and 2.
+            let emptyCell = writer.data([UInt8](repeating: 0, count: 8))
+            let program = writer.data([0xFF, 0xFF])  // never read: it is not a bitmap
+            let tflag = onDemand ? GoTypeFlags.gcMaskOnDemand : 0
+            let fields = [("a", pointer, UInt64(0)), ("b", int, 8), ("c", pointer, 16)]
+            writer.header(at: pair, size: 24, ptrBytes: 24, kind: .struct, tflag: tflag,
+                          nameOffset: writer.name("main.Pair"), gcdata: onDemand ? emptyCell : program)
+            writer.fields(of: pair, fields)
+            if !onDemand {
+                let kind = writer.shapes.header.kind
+                writer.put(UInt64(GoTypeKind.struct.rawValue | GoTypeFlags.kindGCProgram), at: pair + kind.offset, size: kind.size)
+            }
+            let filledCell = writer.data([UInt8](repeating: 0, count: 8))
+            writer.put(writer.address(writer.data([0b101])).rawValue, at: filledCell, size: 8)
+            writer.header(at: filledPair, size: 24, ptrBytes: 24, kind: .struct, tflag: tflag,
+                          nameOffset: writer.name("main.FilledPair"), gcdata: onDemand ? filledCell : writer.data([0b101]))
+            writer.fields(of: filledPair, fields)
+            let catalog = try writer.catalog()
+            let built = try XCTUnwrap(catalog.type(at: writer.address(pair)), table.release)
+            XCTAssertEqual(catalog.record(of: built)?.pointerMask, .unavailable, "\(table.release): not in memory")
+            XCTAssertEqual(catalog.pointerWords(of: built), [0, 2], table.release)
+            let filled = try XCTUnwrap(catalog.type(at: writer.address(filledPair)))
+            guard case .inProcess = catalog.record(of: filled)?.pointerMask else { return XCTFail("\(table.release): filled cell") }
+            XCTAssertEqual(catalog.pointerWords(of: filled), [0, 2], table.release)
+        }
+    }
+
     private struct TypedRows: PointerMap {
         let masks: GoTypePointerMasks
         func pointerWords(ofRow row: Int, in table: AllocationTable) -> PointerWords { masks.pointerWords(of: table.typeIDs[row]) }
