@@ -29,9 +29,12 @@ var structNames = []string{
 	"internal/abi.Type", "internal/abi.UncommonType", "internal/abi.StructType", "internal/abi.StructField",
 	"internal/abi.PtrType", "internal/abi.SliceType", "internal/abi.ArrayType",
 	"internal/abi.MapType", "internal/abi.OldMapType", "internal/abi.SwissMapType", "internal/abi.Name",
+	"internal/abi.ChanType", "internal/abi.FuncType", "internal/abi.InterfaceType", "internal/abi.Imethod",
+	"internal/abi.ITab",
 	// Type descriptors, before 1.21.
 	"runtime._type", "runtime.uncommontype", "runtime.structtype", "runtime.structfield",
 	"runtime.ptrtype", "runtime.slicetype", "runtime.arraytype", "runtime.maptype", "runtime.name",
+	"runtime.chantype", "runtime.functype", "runtime.interfacetype", "runtime.imethod", "runtime.itab",
 	// Maps: Swiss tables from 1.24, bucket maps before.
 	"internal/runtime/maps.Map", "internal/runtime/maps.table", "internal/runtime/maps.groupsReference",
 	"runtime.hmap", "runtime.bmap", "runtime.mapextra",

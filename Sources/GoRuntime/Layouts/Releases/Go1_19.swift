@@ -36,6 +36,11 @@ extension GoReleaseTable {
                 FieldLayout("size", offset: 32, size: 8, .integer),
                 FieldLayout("nstk", offset: 40, size: 8, .integer),
             ]),
+            StructLayout(name: "runtime.chantype", size: 64, fields: [
+                FieldLayout("typ", offset: 0, size: 48, .structure("runtime._type")),
+                FieldLayout("elem", offset: 48, size: 8, .pointer),
+                FieldLayout("dir", offset: 56, size: 8, .integer),
+            ]),
             StructLayout(name: "runtime.consistentHeapStats", size: 3544, fields: [
                 FieldLayout("stats", offset: 0, size: 3528, .array(count: 3, elementSize: 1176)),
                 FieldLayout("gen", offset: 3528, size: 4, .integer),
@@ -52,6 +57,11 @@ extension GoReleaseTable {
                 FieldLayout("inuse", offset: 48, size: 8, .integer),
                 FieldLayout("stat", offset: 56, size: 8, .pointer),
                 FieldLayout("zero", offset: 64, size: 1, .integer),
+            ]),
+            StructLayout(name: "runtime.functype", size: 56, fields: [
+                FieldLayout("typ", offset: 0, size: 48, .structure("runtime._type")),
+                FieldLayout("inCount", offset: 48, size: 2, .integer),
+                FieldLayout("outCount", offset: 50, size: 2, .integer),
             ]),
             StructLayout(name: "runtime.g", size: 392, fields: [
                 FieldLayout("stack", offset: 0, size: 16, .structure("runtime.stack")),
@@ -193,6 +203,22 @@ extension GoReleaseTable {
                 FieldLayout("oldbuckets", offset: 24, size: 8, .pointer),
                 FieldLayout("nevacuate", offset: 32, size: 8, .integer),
                 FieldLayout("extra", offset: 40, size: 8, .pointer),
+            ]),
+            StructLayout(name: "runtime.imethod", size: 8, fields: [
+                FieldLayout("name", offset: 0, size: 4, .integer),
+                FieldLayout("ityp", offset: 4, size: 4, .integer),
+            ]),
+            StructLayout(name: "runtime.interfacetype", size: 80, fields: [
+                FieldLayout("typ", offset: 0, size: 48, .structure("runtime._type")),
+                FieldLayout("pkgpath", offset: 48, size: 8, .structure("runtime.name")),
+                FieldLayout("mhdr", offset: 56, size: 24, .structure("[]runtime.imethod")),
+            ]),
+            StructLayout(name: "runtime.itab", size: 32, fields: [
+                FieldLayout("inter", offset: 0, size: 8, .pointer),
+                FieldLayout("_type", offset: 8, size: 8, .pointer),
+                FieldLayout("hash", offset: 16, size: 4, .integer),
+                FieldLayout("_", offset: 20, size: 4, .array(count: 4, elementSize: 1)),
+                FieldLayout("fun", offset: 24, size: 8, .array(count: 1, elementSize: 8)),
             ]),
             StructLayout(name: "runtime.m", size: 1008, fields: [
                 FieldLayout("g0", offset: 0, size: 8, .pointer),

@@ -12,6 +12,31 @@ extension GoReleaseTable {
                 FieldLayout("Slice", offset: 56, size: 8, .pointer),
                 FieldLayout("Len", offset: 64, size: 8, .integer),
             ]),
+            StructLayout(name: "internal/abi.ChanType", size: 64, fields: [
+                FieldLayout("Type", offset: 0, size: 48, .structure("internal/abi.Type")),
+                FieldLayout("Elem", offset: 48, size: 8, .pointer),
+                FieldLayout("Dir", offset: 56, size: 8, .integer),
+            ]),
+            StructLayout(name: "internal/abi.FuncType", size: 56, fields: [
+                FieldLayout("Type", offset: 0, size: 48, .structure("internal/abi.Type")),
+                FieldLayout("InCount", offset: 48, size: 2, .integer),
+                FieldLayout("OutCount", offset: 50, size: 2, .integer),
+            ]),
+            StructLayout(name: "internal/abi.ITab", size: 32, fields: [
+                FieldLayout("Inter", offset: 0, size: 8, .pointer),
+                FieldLayout("Type", offset: 8, size: 8, .pointer),
+                FieldLayout("Hash", offset: 16, size: 4, .integer),
+                FieldLayout("Fun", offset: 24, size: 8, .array(count: 1, elementSize: 8)),
+            ]),
+            StructLayout(name: "internal/abi.Imethod", size: 8, fields: [
+                FieldLayout("Name", offset: 0, size: 4, .integer),
+                FieldLayout("Typ", offset: 4, size: 4, .integer),
+            ]),
+            StructLayout(name: "internal/abi.InterfaceType", size: 80, fields: [
+                FieldLayout("Type", offset: 0, size: 48, .structure("internal/abi.Type")),
+                FieldLayout("PkgPath", offset: 48, size: 8, .structure("internal/abi.Name")),
+                FieldLayout("Methods", offset: 56, size: 24, .structure("[]internal/abi.Imethod")),
+            ]),
             StructLayout(name: "internal/abi.Name", size: 8, fields: [
                 FieldLayout("Bytes", offset: 0, size: 8, .pointer),
             ]),

@@ -120,3 +120,83 @@ public struct ABIMapTypeLayout: GoRuntimeStructure {
                       elemStride: try type.optionalInteger("ElemStride"))
     }
 }
+
+/// `abi.ChanType`: the element type of a channel.
+public struct ABIChanTypeLayout: GoRuntimeStructure {
+    public static let typeNames = ["internal/abi.ChanType", "runtime.chantype"]
+    public let elem: GoAddressField
+    public init(_ type: GoStructView) throws { elem = try type.address("Elem", "elem") }
+}
+
+/// `abi.FuncType`: parameter counts; the `*abi.Type` of each parameter, then each
+/// result, follow the structure (and its `UncommonType`, if the type has one).
+public struct ABIFuncTypeLayout: GoRuntimeStructure {
+    public static let typeNames = ["internal/abi.FuncType", "runtime.functype"]
+    public let size: Int
+    public let inCount: GoIntegerField
+    /// The top bit marks a variadic function.
+    public let outCount: GoIntegerField
+
+    public init(_ type: GoStructView) throws {
+        size = type.size
+        inCount = try type.integer("InCount", "inCount")
+        outCount = try type.integer("OutCount", "outCount")
+    }
+}
+
+/// `abi.InterfaceType`: the interface's methods, as `abi.Imethod` {nameOff, typeOff}.
+public struct ABIInterfaceTypeLayout: GoRuntimeStructure {
+    public static let typeNames = ["internal/abi.InterfaceType", "runtime.interfacetype"]
+    public let methods: GoSliceField
+    public init(_ type: GoStructView) throws { methods = try type.slice("Methods", "mhdr") }
+}
+
+/// `abi.UncommonType`: present after the kind's structure when `TFlagUncommon` is set.
+public struct ABIUncommonTypeLayout: GoRuntimeStructure {
+    public static let typeNames = ["internal/abi.UncommonType", "runtime.uncommontype"]
+    public let size: Int
+    /// A `nameOff` of the package path.
+    public let pkgPath: GoIntegerField
+    /// How many `abi.Method` entries (16 bytes each) the type has.
+    public let methodCount: GoIntegerField
+
+    public init(_ type: GoStructView) throws {
+        size = type.size
+        pkgPath = try type.integer("PkgPath", "pkgpath")
+        methodCount = try type.integer("Mcount", "mcount")
+    }
+}
+
+/// `abi.ITab` (`runtime.itab` before 1.22): the interface and the concrete type an
+/// interface value's first word points at.
+public struct ITabLayout: GoRuntimeStructure {
+    public static let typeNames = ["internal/abi.ITab", "runtime.itab"]
+    public let interface: GoAddressField
+    public let type: GoAddressField
+
+    public init(_ itab: GoStructView) throws {
+        interface = try itab.address("Inter", "inter")
+        type = try itab.address("Type", "_type")
+    }
+}
+
+/// Where `runtime.moduledata` lists a module's type descriptors and itabs:
+/// up to 1.26 as `typelinks` (`[]int32` offsets from `types`) and `itablinks`
+/// (`[]*itab`); from 1.27 as the descriptors laid end to end in the first
+/// `typedesclen` bytes of `types`, and the itabs in `itabsize` bytes at `types + itaboffset`.
+public struct ModuleTypeLinksLayout: GoRuntimeStructure {
+    public static let typeNames = ["runtime.moduledata"]
+    public let typelinks, itablinks: GoSliceField?
+    public let typeDescriptorsLength, itabOffset, itabSize: GoIntegerField?
+
+    public init(_ moduledata: GoStructView) throws {
+        typelinks = moduledata.has("typelinks") ? try moduledata.slice("typelinks") : nil
+        itablinks = moduledata.has("itablinks") ? try moduledata.slice("itablinks") : nil
+        typeDescriptorsLength = try moduledata.optionalInteger("typedesclen")
+        itabOffset = try moduledata.optionalInteger("itaboffset")
+        itabSize = try moduledata.optionalInteger("itabsize")
+        guard typelinks != nil || typeDescriptorsLength != nil else {
+            throw GoRuntimeError.missingField(type: "runtime.moduledata", field: "typelinks or typedesclen", release: moduledata.goVersion)
+        }
+    }
+}
