@@ -1,0 +1,3 @@
+module coreinspect.test/go-heap
+
+go 1.19
