@@ -14,7 +14,15 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
+)
+
+// settleTime is how long the program waits after writing its truth before it
+// checks that nothing moved and says it is ready to be dumped.
+const (
+	settleTime   = time.Second
+	settleRounds = 10
 )
 
 var (
@@ -190,6 +198,34 @@ func sameHeap(a, b *runtime.MemStats) bool {
 	return a.Mallocs == b.Mallocs && a.Frees == b.Frees && a.HeapAlloc == b.HeapAlloc
 }
 
+// reportChanges names on stderr the statistics that moved, for the script's log.
+func reportChanges(a, b *runtime.MemStats) {
+	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
+	for i := 0; i < va.NumField(); i++ {
+		if k := va.Field(i).Kind(); k != reflect.Uint64 && k != reflect.Uint32 {
+			continue
+		}
+		if x, y := va.Field(i).Uint(), vb.Field(i).Uint(); x != y {
+			os.Stderr.WriteString("go-heap: " + va.Type().Field(i).Name + " " +
+				strconv.FormatUint(x, 10) + " -> " + strconv.FormatUint(y, 10) + "\n")
+		}
+	}
+}
+
+// settled reports whether every statistic that tests compare exactly is as
+// the truth recorded it. The runtime can start an M (thread, g0, stack) or
+// grow its own structures shortly after the truth is written, when a
+// background goroutine wakes; such a dump would disagree with its truth.
+// HeapReleased is left out: the scavenger moves idle pages to released at
+// any time, and the tests bound it instead.
+func settled(a, b *runtime.MemStats) bool {
+	return sameHeap(a, b) && a.HeapObjects == b.HeapObjects && a.HeapSys == b.HeapSys &&
+		a.HeapInuse == b.HeapInuse && a.HeapIdle == b.HeapIdle && a.StackInuse == b.StackInuse &&
+		a.StackSys == b.StackSys && a.MSpanInuse == b.MSpanInuse && a.MSpanSys == b.MSpanSys &&
+		a.MCacheInuse == b.MCacheInuse && a.MCacheSys == b.MCacheSys && a.BuckHashSys == b.BuckHashSys &&
+		a.GCSys == b.GCSys && a.OtherSys == b.OtherSys && a.Sys == b.Sys && a.NumGC == b.NumGC
+}
+
 func mainModule() string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		return info.Main.Path
@@ -272,36 +308,9 @@ func header(big bool) []byte {
 	return head[:len(head)-2] // without the closing "\n}"
 }
 
-func dump(big bool) {
-	truthPath, readyPath := os.Getenv("TRUTH_PATH"), os.Getenv("READY_PATH")
-	if truthPath == "" || readyPath == "" {
-		fail("TRUTH_PATH and READY_PATH must be set")
-	}
-	head := header(big)
-	fields := scalarFields()
-	truthZ := append([]byte(truthPath), 0)
-	readyZ := append([]byte(readyPath), 0)
-
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&afterGC)
-	// The pool is filled after the GCs: each GC moves a pool's contents to
-	// its victim cache and drops the previous victims.
-	for i := range poolStage {
-		itemPool.Put(poolStage[i])
-		poolStage[i] = nil
-	}
-	makeGarbage()
-	truthFD := openFile(truthZ)
-	if truthFD < 0 {
-		die(writeFailed, 2)
-	}
-
-	runtime.ReadMemStats(&memStats)
-	n, ok := runtime.MemProfile(profile, true)
-	if !ok {
-		die(profileFull, 4)
-	}
+// truthBody writes the truth for the current measurement into the
+// preallocated buffer.
+func truthBody(head []byte, fields []statField, records []runtime.MemProfileRecord) []byte {
 	buf := append(truthBuf[:0], head...)
 	buf = append(buf, ",\n"...)
 	buf = appendMemStats(buf, fields, &memStats)
@@ -317,14 +326,68 @@ func dump(big bool) {
 	buf = append(buf, "  \"garbageAddresses\": "...)
 	buf = appendHexList(buf, garbageAddrs[:])
 	buf = append(buf, ",\n"...)
-	buf = appendProfile(buf, profile[:n])
+	buf = appendProfile(buf, records)
 	buf = append(buf, ",\n  \"selfCheck\": true\n}\n"...)
 	if cap(buf) != cap(truthBuf) {
 		die(bufferFull, 5)
 	}
-	runtime.ReadMemStats(&memStats2)
-	if !sameHeap(&memStats, &memStats2) {
-		die(heapChanged, 3)
+	return buf
+}
+
+func dump(big bool) {
+	truthPath, readyPath := os.Getenv("TRUTH_PATH"), os.Getenv("READY_PATH")
+	if truthPath == "" || readyPath == "" {
+		fail("TRUTH_PATH and READY_PATH must be set")
+	}
+	head := header(big)
+	fields := scalarFields()
+	truthZ := append([]byte(truthPath), 0)
+	readyZ := append([]byte(readyPath), 0)
+
+	// The first sleep of a goroutine allocates its timer; sleep once before
+	// measuring so the settling sleep below allocates nothing.
+	time.Sleep(time.Millisecond)
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&afterGC)
+	// The pool is filled after the GCs: each GC moves a pool's contents to
+	// its victim cache and drops the previous victims.
+	for i := range poolStage {
+		itemPool.Put(poolStage[i])
+		poolStage[i] = nil
+	}
+	makeGarbage()
+	truthFD := openFile(truthZ)
+	if truthFD < 0 {
+		die(writeFailed, 2)
+	}
+
+	// Measure until a whole settling period passes with nothing moved: the
+	// runtime can start an M (thread, g0, stack), a background goroutine, or
+	// record a profile bucket shortly after the program goes quiet, and a
+	// dump taken then would disagree with its truth. Each round reuses the
+	// preallocated buffers, so measuring allocates nothing.
+	var buf []byte
+	for round := 1; ; round++ {
+		runtime.ReadMemStats(&memStats)
+		n, ok := runtime.MemProfile(profile, true)
+		if !ok {
+			die(profileFull, 4)
+		}
+		buf = truthBody(head, fields, profile[:n])
+		runtime.ReadMemStats(&memStats2)
+		if !sameHeap(&memStats, &memStats2) {
+			die(heapChanged, 3)
+		}
+		time.Sleep(settleTime)
+		runtime.ReadMemStats(&memStats2)
+		if settled(&memStats, &memStats2) {
+			break
+		}
+		if round == settleRounds {
+			reportChanges(&memStats, &memStats2) // allocates, but this run is discarded
+			die(heapChanged, 3)
+		}
 	}
 	if !writeAll(truthFD, buf) {
 		die(writeFailed, 2)
