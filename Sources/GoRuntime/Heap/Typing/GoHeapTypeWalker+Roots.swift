@@ -39,7 +39,7 @@ extension GoHeapTypeWalker {
     mutating func pushGlobals(_ variables: [(name: String, address: UInt64, typeName: String)], bias: UInt64) -> Int {
         var pushed = 0
         for variable in variables {
-            guard let type = catalog.type(named: variable.typeName), let record = catalog.record(of: type) else {
+            guard let type = catalog.type(composedNamed: variable.typeName), let record = catalog.record(of: type) else {
                 counters.unresolvedGlobals += 1
                 continue
             }
@@ -78,12 +78,12 @@ extension GoHeapTypeWalker {
     /// true for an empty interface's type word, false for an itab, nil for neither.
     private func interfaceShape(typeWord: UInt64, module: GoSymbolTable.ModuleData) -> Bool? {
         let address = Address(typeWord)
-        if module.types.contains(address), typeWord & 7 == 0, catalog.type(at: address) != nil {
+        if module.types.contains(address), typeWord & 7 == 0, catalog.probeType(at: address) != nil {
             return true
         }
         guard typeWord & 7 == 0, let itab = catalog.shapes.itab,
               let interface = try? memory.readPointer(at: address.advanced(by: UInt64(itab.interface.offset))),
-              module.types.contains(interface), let interfaceType = catalog.type(at: interface),
+              module.types.contains(interface), let interfaceType = catalog.probeType(at: interface),
               catalog.record(of: interfaceType)?.kind == .interface, catalog.type(ofITab: address) != nil else { return nil }
         return false
     }
