@@ -131,11 +131,30 @@ extension GoHeapTypeWalker {
             counters.unreadableMaps += 1
             return
         }
-        if let array = catalog.arrayType(of: bucket, count: 1 << UInt64(shift)) {
-            claim(word(at: map + UInt64(layout.buckets.offset)), as: array)
+        let overflow = catalog.links(of: bucket).first { $0.name == "overflow" }?.offset
+        for (field, count) in [(layout.buckets, UInt64(1) << UInt64(shift)), (layout.oldbuckets, shift > 0 ? UInt64(1) << UInt64(shift - 1) : 0)] {
+            let buckets = word(at: map + UInt64(field.offset))
+            guard count > 0, buckets != 0, let array = catalog.arrayType(of: bucket, count: count) else { continue }
+            claim(buckets, as: array)
+            if let overflow { claimOverflowChains(of: buckets, count: count, bucket: bucket, overflowOffset: overflow) }
         }
-        if shift > 0, let old = catalog.arrayType(of: bucket, count: 1 << UInt64(shift - 1)) {
-            claim(word(at: map + UInt64(layout.oldbuckets.offset)), as: old)
+    }
+
+    /// A bucket's `overflow` word is an `unsafe.Pointer` (a `uintptr` in maps without
+    /// pointers), which no descriptor follows: each chain is followed here, at most as
+    /// many steps as the map could have buckets, so a cycle ends it.
+    private mutating func claimOverflowChains(of buckets: UInt64, count: UInt64, bucket: TypeID, overflowOffset: UInt64) {
+        guard let size = catalog.record(of: bucket)?.size, size > 0 else { return }
+        var budget = count * 8 + 64
+        for index in 0..<count {
+            var current = buckets + index * size
+            while budget > 0 {
+                budget -= 1
+                let next = word(at: current + overflowOffset)
+                guard next != 0, next != current else { break }
+                claim(next, as: bucket)
+                current = next
+            }
         }
     }
 

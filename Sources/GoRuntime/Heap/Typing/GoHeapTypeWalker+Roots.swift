@@ -88,6 +88,31 @@ extension GoHeapTypeWalker {
         return false
     }
 
+    /// Slice headers (data, len, cap) in `ranges` whose data is an object typed by its header
+    /// or `largeType` as T name the object `[cap]T`: what a slice in a typed object does
+    /// during propagation, for the slices of globals a stripped binary cannot type. The cap
+    /// must fill the slot as the allocator would have sized it (within a size class's
+    /// rounding, or a page for a large object).
+    mutating func nameArraysFromSliceHeaders(in ranges: [AddressRange]) {
+        for range in ranges where !range.isEmpty && range.size < 1 << 30 {
+            guard let bytes = try? memory.readBytes(at: range.start, count: Int(range.size)), bytes.count >= 24 else { continue }
+            for index in 0...(bytes.count / 8 - 3) {
+                let (data, length, capacity) = bytes.withUnsafeBytes {
+                    ($0.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self), $0.loadUnaligned(fromByteOffset: index * 8 + 8, as: UInt64.self),
+                     $0.loadUnaligned(fromByteOffset: index * 8 + 16, as: UInt64.self))
+                }
+                guard data != 0, capacity > 0, length <= capacity, capacity <= Self.maxElements,
+                      let row = table.row(containing: Address(data)), sources[row] == .header || sources[row] == .largeType,
+                      data == dataStart(ofRow: row), let element = catalog.record(of: rowTypes[row]), element.kind != .array else { continue }
+                let used = capacity * element.size + (data - table.addresses[row])
+                let slack = sources[row] == .largeType ? GoArenaIndex.pageSize : table.sizes[row] / 8
+                guard used <= table.sizes[row], used + slack > table.sizes[row],
+                      let array = catalog.arrayType(of: rowTypes[row], count: capacity) else { continue }
+                setRowType(row, array)
+            }
+        }
+    }
+
     /// A header or `largeType` names an array's element; a slice of the array gives its length.
     /// Those no slice reached are named `[?]T`, an array of T of unknown length.
     mutating func nameUnsizedArrays() {

@@ -54,6 +54,7 @@ public enum GoHeapTyping {
             summary.interfaceRoots = walker.pushInterfaceWords(in: [module.data, module.bss], module: module)
         }
         walker.propagate()
+        if let module = go.symbols.moduleData { walker.nameArraysFromSliceHeaders(in: [module.data, module.bss]) }
         walker.nameUnsizedArrays()
         summary.notes += walker.notes()
         summary.warnings += walker.warnings()
