@@ -12,6 +12,8 @@ enum GoSpecialType: UInt8 {
     case pool
     /// `sync.poolChainElt`: `next` and `prev` are atomic.Pointers to its neighbours.
     case poolChainElement
+    /// A bucket map's bucket (before 1.24): `overflow` leads to the next bucket of its chain.
+    case mapBucket
 }
 
 /// The names untyped runtime objects get. The fixture's truth does not count them, so
@@ -36,6 +38,7 @@ extension GoHeapTypeWalker {
         case "sync.eface": kind = .emptyInterface
         case "sync.Pool": kind = .pool
         case "sync.poolChainElt": kind = .poolChainElement
+        case let name where name.hasPrefix("map.bucket["): kind = .mapBucket
         default: kind = .ordinary
         }
         specialKinds[index] = kind
@@ -131,31 +134,18 @@ extension GoHeapTypeWalker {
             counters.unreadableMaps += 1
             return
         }
-        let overflow = catalog.links(of: bucket).first { $0.name == "overflow" }?.offset
         for (field, count) in [(layout.buckets, UInt64(1) << UInt64(shift)), (layout.oldbuckets, shift > 0 ? UInt64(1) << UInt64(shift - 1) : 0)] {
-            let buckets = word(at: map + UInt64(field.offset))
-            guard count > 0, buckets != 0, let array = catalog.arrayType(of: bucket, count: count) else { continue }
-            claim(buckets, as: array)
-            if let overflow { claimOverflowChains(of: buckets, count: count, bucket: bucket, overflowOffset: overflow) }
+            guard count > 0, let array = catalog.arrayType(of: bucket, count: count) else { continue }
+            claim(word(at: map + UInt64(field.offset)), as: array)
         }
     }
 
     /// A bucket's `overflow` word is an `unsafe.Pointer` (a `uintptr` in maps without
-    /// pointers), which no descriptor follows: each chain is followed here, at most as
-    /// many steps as the map could have buckets, so a cycle ends it.
-    private mutating func claimOverflowChains(of buckets: UInt64, count: UInt64, bucket: TypeID, overflowOffset: UInt64) {
-        guard let size = catalog.record(of: bucket)?.size, size > 0 else { return }
-        var budget = count * 8 + 64
-        for index in 0..<count {
-            var current = buckets + index * size
-            while budget > 0 {
-                budget -= 1
-                let next = word(at: current + overflowOffset)
-                guard next != 0, next != current else { break }
-                claim(next, as: bucket)
-                current = next
-            }
-        }
+    /// pointers), which no descriptor follows. Each bucket walked leads to its overflow
+    /// bucket here; a chain that loops ends where it meets a bucket already walked.
+    mutating func claimOverflowBucket(of bucket: UInt64, bucket type: TypeID) {
+        guard let overflow = catalog.links(of: type).last(where: { $0.name == "overflow" }) else { return }
+        claim(word(at: bucket + overflow.offset), as: type)
     }
 
     /// `sync.Pool.local` (and `victim`) point to `localSize` (`victimSize`) `sync.poolLocal`s,

@@ -92,7 +92,7 @@ extension GoHeapTypeWalker {
     /// or `largeType` as T name the object `[cap]T`: what a slice in a typed object does
     /// during propagation, for the slices of globals a stripped binary cannot type. The cap
     /// must fill the slot as the allocator would have sized it (within a size class's
-    /// rounding, or a page for a large object).
+    /// rounding, at most a quarter of the slot, or a page for a large object).
     mutating func nameArraysFromSliceHeaders(in ranges: [AddressRange]) {
         for range in ranges where !range.isEmpty && range.size < 1 << 30 {
             guard let bytes = try? memory.readBytes(at: range.start, count: Int(range.size)), bytes.count >= 24 else { continue }
@@ -105,7 +105,7 @@ extension GoHeapTypeWalker {
                       let row = table.row(containing: Address(data)), sources[row] == .header || sources[row] == .largeType,
                       data == dataStart(ofRow: row), let element = catalog.record(of: rowTypes[row]), element.kind != .array else { continue }
                 let used = capacity * element.size + (data - table.addresses[row])
-                let slack = sources[row] == .largeType ? GoArenaIndex.pageSize : table.sizes[row] / 8
+                let slack = sources[row] == .largeType ? GoArenaIndex.pageSize : table.sizes[row] / 4
                 guard used <= table.sizes[row], used + slack > table.sizes[row],
                       let array = catalog.arrayType(of: rowTypes[row], count: capacity) else { continue }
                 setRowType(row, array)

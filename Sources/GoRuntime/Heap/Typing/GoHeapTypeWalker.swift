@@ -204,6 +204,8 @@ struct GoHeapTypeWalker {
             claimPoolLocals(value.address, pool: value.type)
         case .poolChainElement:
             claimPoolChainNeighbours(value.address, element: value.type)
+        case .mapBucket:
+            claimOverflowBucket(of: value.address, bucket: value.type)
         case .ordinary:
             break
         }
