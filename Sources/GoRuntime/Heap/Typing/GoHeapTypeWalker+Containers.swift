@@ -61,8 +61,8 @@ extension GoHeapTypeWalker {
         if let known = closureIDs[code] {
             id = known
         } else {
-            guard let function = go.symbols.function(containing: Address(code)) else { return }
-            id = fallbackType(function.name)
+            guard let name = functionName(Address(code)) else { return }
+            id = fallbackType(name)
             closureIDs[code] = id
         }
         claim(funcval, as: id, walk: false)
@@ -80,7 +80,7 @@ extension GoHeapTypeWalker {
     }
 
     private func channelOffsets() -> (dataqsiz: UInt64, buf: UInt64) {
-        if let layout = go.layout.structure("runtime.hchan"), let size = layout.fields.first(where: { $0.name == "dataqsiz" }),
+        if let layout = layout.structure("runtime.hchan"), let size = layout.fields.first(where: { $0.name == "dataqsiz" }),
            let buffer = layout.fields.first(where: { $0.name == "buf" }) {
             return (UInt64(size.offset), UInt64(buffer.offset))
         }
@@ -96,10 +96,10 @@ extension GoHeapTypeWalker {
     /// (a table appears once per directory slot it owns); each table's groups are one array.
     private mutating func claimSwissMap(_ map: UInt64, group: TypeID) {
         guard claim(map, as: fallbackType(GoRuntimeObjectName.swissMap), walk: false),
-              case .success(let layout) = go.layout.resolve(SwissMapLayout.self),
-              case .success(let tableLayout) = go.layout.resolve(SwissTableLayout.self) else { return }
-        let directory = word(at: map + UInt64(layout.dirPtr.offset))
-        let length = word(at: map + UInt64(layout.dirLen.offset))
+              case .success(let mapLayout) = layout.resolve(SwissMapLayout.self),
+              case .success(let tableLayout) = layout.resolve(SwissTableLayout.self) else { return }
+        let directory = word(at: map + UInt64(mapLayout.dirPtr.offset))
+        let length = word(at: map + UInt64(mapLayout.dirLen.offset))
         guard length != 0 else {
             claim(directory, as: group)
             return
@@ -128,13 +128,13 @@ extension GoHeapTypeWalker {
     /// `overflow` field; those of pointer-free maps only through `hmap.extra`, and stay untyped.
     private mutating func claimBucketMap(_ map: UInt64, bucket: TypeID) {
         guard claim(map, as: fallbackType(GoRuntimeObjectName.bucketMap), walk: false),
-              case .success(let layout) = go.layout.resolve(BucketMapLayout.self) else { return }
-        let shift = (try? memory.readInteger(UInt8.self, at: Address(map + UInt64(layout.bucketShift.offset)))) ?? 64
+              case .success(let hmap) = layout.resolve(BucketMapLayout.self) else { return }
+        let shift = (try? memory.readInteger(UInt8.self, at: Address(map + UInt64(hmap.bucketShift.offset)))) ?? 64
         guard shift < 40 else {
             counters.unreadableMaps += 1
             return
         }
-        for (field, count) in [(layout.buckets, UInt64(1) << UInt64(shift)), (layout.oldbuckets, shift > 0 ? UInt64(1) << UInt64(shift - 1) : 0)] {
+        for (field, count) in [(hmap.buckets, UInt64(1) << UInt64(shift)), (hmap.oldbuckets, shift > 0 ? UInt64(1) << UInt64(shift - 1) : 0)] {
             guard count > 0, let array = catalog.arrayType(of: bucket, count: count) else { continue }
             claim(word(at: map + UInt64(field.offset)), as: array)
         }

@@ -20,7 +20,9 @@ struct GoHeapTypeWalker {
     let spans: GoSpanTable
     let catalog: GoTypeCatalog
     let memory: MemoryReader
-    let go: GoProcess
+    let layout: GoRuntimeLayout
+    /// The function whose code holds an address (the pclntab's), to name closures.
+    let functionName: (Address) -> String?
     let hasMallocHeaders: Bool
     let hasSwissMaps: Bool
 
@@ -36,17 +38,19 @@ struct GoHeapTypeWalker {
     var closureIDs: [UInt64: TypeID] = [:]
     var counters = GoHeapTypingCounters()
 
-    init(heap: GoHeap, catalog: GoTypeCatalog, memory: MemoryReader, go: GoProcess) {
-        table = heap.table
-        spans = heap.spans
+    init(table: AllocationTable, spans: GoSpanTable, catalog: GoTypeCatalog, memory: MemoryReader, layout: GoRuntimeLayout,
+         functionName: @escaping (Address) -> String?) {
+        self.table = table
+        self.spans = spans
         self.catalog = catalog
         self.memory = memory
-        self.go = go
-        hasMallocHeaders = go.layout.release?.hasMallocHeaders ?? false
-        hasSwissMaps = go.layout.release?.hasSwissMaps ?? false
-        rowTypes = [TypeID](repeating: .unknown, count: heap.table.count)
-        sources = [GoHeapTypeSource](repeating: .untyped, count: heap.table.count)
-        walked = [Bool](repeating: false, count: heap.table.count)
+        self.layout = layout
+        self.functionName = functionName
+        hasMallocHeaders = layout.release?.hasMallocHeaders ?? false
+        hasSwissMaps = layout.release?.hasSwissMaps ?? false
+        rowTypes = [TypeID](repeating: .unknown, count: table.count)
+        sources = [GoHeapTypeSource](repeating: .untyped, count: table.count)
+        walked = [Bool](repeating: false, count: table.count)
     }
 
     // MARK: - Rows

@@ -45,7 +45,9 @@ public enum GoHeapTyping {
                                    go: GoProcess) -> GoHeapTypingSummary {
         var summary = GoHeapTypingSummary()
         catalog.readModuleTypes(of: go)
-        var walker = GoHeapTypeWalker(heap: heap, catalog: catalog, memory: process.memory, go: go)
+        let symbols = go.symbols
+        var walker = GoHeapTypeWalker(table: heap.table, spans: heap.spans, catalog: catalog, memory: process.memory,
+                                      layout: go.layout, functionName: { symbols.function(containing: $0)?.name })
         walker.typeFromHeaders(summary: &summary)
         if let dwarf = go.globals.dwarf, !dwarf.isEmpty {
             summary.globalRoots = walker.pushGlobals(dwarf.typedVariables(), bias: go.globals.bias)
