@@ -36,6 +36,10 @@ struct GoHeapTypeWalker {
     /// By type id, filled as types are met: which runtime structure a type is, if any.
     var specialKinds: [GoSpecialType?] = []
     var closureIDs: [UInt64: TypeID] = [:]
+    /// By struct type id: its pointerful fields, in `fieldOffsets` and `fieldTypes`.
+    private var fieldRanges: [Range<Int>?] = []
+    private var fieldOffsets: [UInt64] = []
+    private var fieldTypes: [TypeID] = []
     var counters = GoHeapTypingCounters()
 
     init(table: AllocationTable, spans: GoSpanTable, catalog: GoTypeCatalog, memory: MemoryReader, layout: GoRuntimeLayout,
@@ -213,9 +217,23 @@ struct GoHeapTypeWalker {
         case .ordinary:
             break
         }
-        for link in catalog.links(of: value.type) where catalog.record(of: link.type)?.hasPointers == true {
-            push(value.address + link.offset, link.type, limit: value.limit)
+        let fields = pointerFields(of: value.type)
+        for index in fields { push(value.address + fieldOffsets[index], fieldTypes[index], limit: value.limit) }
+    }
+
+    /// The fields of a struct that can hold pointers, listed once per type: a heap of
+    /// millions of one struct walks the same few fields millions of times.
+    private mutating func pointerFields(of type: TypeID) -> Range<Int> {
+        let index = Int(type.rawValue)
+        if index < fieldRanges.count, let known = fieldRanges[index] { return known }
+        if fieldRanges.count <= index { fieldRanges.append(contentsOf: repeatElement(nil, count: index + 1 - fieldRanges.count)) }
+        let first = fieldOffsets.count
+        for link in catalog.links(of: type) where catalog.record(of: link.type)?.hasPointers == true {
+            fieldOffsets.append(link.offset)
+            fieldTypes.append(link.type)
         }
+        fieldRanges[index] = first..<fieldOffsets.count
+        return first..<fieldOffsets.count
     }
 }
 

@@ -50,7 +50,9 @@ public enum GoHeapTyping {
                                       layout: go.layout, functionName: { symbols.function(containing: $0)?.name })
         walker.typeFromHeaders(summary: &summary)
         if let dwarf = go.globals.dwarf, !dwarf.isEmpty {
-            summary.globalRoots = walker.pushGlobals(dwarf.typedVariables(), bias: go.globals.bias)
+            // In address order: the first type to reach an object wins, so the order must not vary between runs.
+            let globals = dwarf.typedVariables().sorted { ($0.address, $0.name) < ($1.address, $1.name) }
+            summary.globalRoots = walker.pushGlobals(globals, bias: go.globals.bias)
         }
         if let module = go.symbols.moduleData {
             summary.interfaceRoots = walker.pushInterfaceWords(in: [module.data, module.bss], module: module)
