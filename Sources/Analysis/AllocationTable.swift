@@ -28,7 +28,7 @@ public struct AllocationTable: Sendable {
     public let addresses: [UInt64]
     public let sizes: [UInt64]
     public internal(set) var states: [AllocationState]
-    public let typeIDs: [TypeID]
+    public private(set) var typeIDs: [TypeID]
     /// One word the walker keeps for itself: a span index, a chunk's flags, a pointer mask.
     public let allocatorWords: [UInt64]
     let index: AddressIndex
@@ -103,6 +103,13 @@ public struct AllocationTable: Sendable {
         for row in 0..<count where states[row].isAllocated {
             states[row] = marked[row] ? .live : .garbage
         }
+    }
+
+    /// Replaces every row's type, for a type pass that runs after the walk (the walker only
+    /// knows size classes; a later pass may know the objects' types).
+    public mutating func replaceTypeIDs(_ ids: [TypeID]) {
+        precondition(ids.count == count, "types belong to another table")
+        typeIDs = ids
     }
 
     /// Runs `body` with unchecked access to the lookup columns, for the hot loops of marking

@@ -44,6 +44,15 @@ public final class DWARFIndex {
         variables[name].flatMap { ElfUtils.type(of: $0.die) }.flatMap(ElfUtils.byteSize)
     }
 
+    /// Every global variable with its link-time address and the name of its type as the
+    /// compiler wrote it (Go writes types as it prints them: "[]*main.Session").
+    public func typedVariables() -> [(name: String, address: UInt64, typeName: String)] {
+        variables.compactMap { name, variable in
+            guard let type = ElfUtils.type(of: variable.die), let typeName = ElfUtils.name(of: type) else { return nil }
+            return (name, variable.address, typeName)
+        }
+    }
+
     /// Constants whose names start with `prefix`, such as "runtime._G".
     public func constants(withPrefix prefix: String) -> [String: Int64] {
         constantValues.filter { $0.key.hasPrefix(prefix) }

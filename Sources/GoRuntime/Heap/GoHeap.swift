@@ -11,11 +11,11 @@ import ProcessImage
 /// `[N bytes]` for large objects, until the type pass names them.
 public struct GoHeap: Sendable {
     /// One row per allocated object; a tiny-allocator block counts once, as MemStats counts it.
-    public let table: AllocationTable
+    public internal(set) var table: AllocationTable
     public let spans: GoSpanTable
     /// The specials of every walked span.
     public let specials: GoSpecialTable
-    public let typeTable: TypeTable
+    public internal(set) var typeTable: TypeTable
     public let warnings: [Warning]
     /// The heap arenas (64 MiB each), merged where adjacent, in address order.
     public let arenaRanges: [AddressRange]

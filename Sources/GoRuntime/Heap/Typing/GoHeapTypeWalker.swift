@@ -1,0 +1,265 @@
+import Analysis
+import CoreFile
+import ProcessImage
+
+/// Propagates Go types through a heap: a worklist of typed values, never recursion.
+///
+/// A value is an address and a type. Walking one reads its pointer-shaped words the way the
+/// type says (pointer, slice, string, interface, func, chan, map) and pushes its pointerful
+/// fields and elements as values of their own. A pointer to the start of an object (to
+/// slot+8 behind a malloc header) types the object and queues its contents; a pointer inside
+/// an object walks the value it points to without retyping the object. The first type that
+/// reaches an object wins, except that a header or `largeType` is never overridden, and an
+/// object typed `T` may be renamed `[n]T` when a slice of cap n reaches it (a slice names
+/// its backing array exactly, a pointer to its first element does not).
+struct GoHeapTypeWalker {
+    /// Nothing in a core makes a slice, array or map larger than this many elements believable.
+    static let maxElements: UInt64 = 1 << 28
+
+    let table: AllocationTable
+    let spans: GoSpanTable
+    let catalog: GoTypeCatalog
+    let memory: MemoryReader
+    let layout: GoRuntimeLayout
+    /// The function whose code holds an address (the pclntab's), to name closures.
+    let functionName: (Address) -> String?
+    let hasMallocHeaders: Bool
+    let hasSwissMaps: Bool
+
+    private(set) var rowTypes: [TypeID]
+    private(set) var sources: [GoHeapTypeSource]
+    /// Rows whose contents were queued once, as a whole.
+    private var walked: [Bool]
+    /// Interior values already walked (address, type): interior pointers do not type a row.
+    private var interiorWalked = Set<InteriorValue>()
+    private var pending: [PendingValue] = []
+    /// By type id, filled as types are met: which runtime structure a type is, if any.
+    var specialKinds: [GoSpecialType?] = []
+    var closureIDs: [UInt64: TypeID] = [:]
+    /// By struct type id: its pointerful fields, in `fieldOffsets` and `fieldTypes`.
+    private var fieldRanges: [Range<Int>?] = []
+    private var fieldOffsets: [UInt64] = []
+    private var fieldTypes: [TypeID] = []
+    var counters = GoHeapTypingCounters()
+
+    init(table: AllocationTable, spans: GoSpanTable, catalog: GoTypeCatalog, memory: MemoryReader, layout: GoRuntimeLayout,
+         functionName: @escaping (Address) -> String?) {
+        self.table = table
+        self.spans = spans
+        self.catalog = catalog
+        self.memory = memory
+        self.layout = layout
+        self.functionName = functionName
+        hasMallocHeaders = layout.release?.hasMallocHeaders ?? false
+        hasSwissMaps = layout.release?.hasSwissMaps ?? false
+        rowTypes = [TypeID](repeating: .unknown, count: table.count)
+        sources = [GoHeapTypeSource](repeating: .untyped, count: table.count)
+        walked = [Bool](repeating: false, count: table.count)
+    }
+
+    // MARK: - Rows
+
+    func span(ofRow row: Int) -> Int { GoHeap.AllocatorWord.span(of: table.allocatorWords[row]) }
+
+    /// Whether the row's slot starts with a malloc header: Go 1.22+, a small scan span of objects over 512 B.
+    func hasHeader(_ row: Int) -> Bool {
+        guard hasMallocHeaders else { return false }
+        let span = span(ofRow: row)
+        return !spans.isNoScan(span) && spans.sizeClass(of: span) != 0 && spans.elementSizes[span] > 512
+    }
+
+    func dataStart(ofRow row: Int) -> UInt64 { table.addresses[row] + (hasHeader(row) ? 8 : 0) }
+    func end(ofRow row: Int) -> UInt64 { table.addresses[row] + table.sizes[row] }
+
+    /// Types a row from a source that names it exactly, and queues all of its data as
+    /// elements of `type` (a header or `largeType` names an array's element).
+    mutating func typeDirectly(_ row: Int, as type: TypeID, source: GoHeapTypeSource) {
+        rowTypes[row] = type
+        sources[row] = source
+        walked[row] = true
+        let start = dataStart(ofRow: row)
+        pushElements(at: start, of: type, upTo: end(ofRow: row))
+    }
+
+    mutating func setRowType(_ row: Int, _ type: TypeID) { rowTypes[row] = type }
+
+    // MARK: - Claiming objects
+
+    /// `pointer` points to a value of `type`. Returns true when that typed an object afresh.
+    @discardableResult
+    mutating func claim(_ pointer: UInt64, as type: TypeID, walk: Bool = true) -> Bool {
+        guard pointer != 0, let row = table.row(containing: Address(pointer)), table.states[row].isAllocated,
+              let record = catalog.record(of: type) ?? fallbackRecordless(type) else { return false }
+        let start = dataStart(ofRow: row)
+        let limit = end(ofRow: row)
+        guard pointer == start else {
+            if walk, pointer > start, record.hasPointers, interiorWalked.insert(InteriorValue(address: pointer, type: type)).inserted {
+                push(pointer, type, limit: limit)
+            }
+            return false
+        }
+        guard record.size <= limit - start, !isTinyBlock(row, typeSize: record.size) else {
+            counters.misfits += 1
+            return false
+        }
+        let current = rowTypes[row]
+        if current == .unknown {
+            rowTypes[row] = type
+            sources[row] = .propagated
+        } else if current != type, record.kind == .array, record.elem == current || catalog.record(of: current)?.elem == record.elem,
+                  (catalog.record(of: current)?.size ?? 0) <= record.size, sources[row] != .largeType || record.elem == current {
+            rowTypes[row] = type
+        } else if current != type {
+            counters.conflicts += 1
+        }
+        if walk, !walked[row], record.hasPointers {
+            walked[row] = true
+            push(start, type, limit: limit)
+        }
+        return current == .unknown
+    }
+
+    /// Types for which the catalog has no record (closures, runtime internals) claim rows without walking them.
+    private func fallbackRecordless(_ type: TypeID) -> GoTypeRecord? {
+        guard type != .unknown else { return nil }
+        return GoTypeRecord(descriptor: .zero, size: 0, ptrBytes: 0, kind: .invalid, tflag: 0, pointerMask: .none,
+                            elem: .unknown, key: .unknown, mapStorage: .unknown, arrayLength: 0, links: 0..<0,
+                            parameterCount: 0, isVariadic: false, isDirectInterface: false)
+    }
+
+    /// A 16-byte noscan slot reached as a smaller type is a tiny-allocator block holding
+    /// several objects: naming the block after one of them would count it wrongly.
+    private func isTinyBlock(_ row: Int, typeSize: UInt64) -> Bool {
+        let span = span(ofRow: row)
+        return spans.isNoScan(span) && spans.elementSizes[span] == 16 && typeSize < 16 && typeSize > 0
+    }
+
+    // MARK: - The worklist
+
+    mutating func push(_ address: UInt64, _ type: TypeID, limit: UInt64) {
+        pending.append(PendingValue(address: address, type: type, limit: limit))
+    }
+
+    /// Queues `[n]type` from `start`, as many whole elements as fit before `limit`.
+    mutating func pushElements(at start: UInt64, of type: TypeID, upTo limit: UInt64) {
+        guard let record = catalog.record(of: type), record.hasPointers, record.size > 0, limit > start else { return }
+        let count = min((limit - start) / record.size, Self.maxElements)
+        for index in 0..<count { push(start + index * record.size, type, limit: limit) }
+    }
+
+    mutating func propagate() {
+        while let value = pending.popLast() {
+            walkValue(value)
+        }
+    }
+
+    func word(at address: UInt64) -> UInt64 { (try? memory.readUInt64(at: Address(address))) ?? 0 }
+
+    private mutating func walkValue(_ value: PendingValue) {
+        guard let record = catalog.record(of: value.type), record.hasPointers else { return }
+        let address = value.address
+        switch record.kind {
+        case .pointer:
+            claim(word(at: address), as: record.elem)
+        case .slice:
+            let data = word(at: address), capacity = word(at: address + 16)
+            guard data != 0, capacity > 0, capacity <= Self.maxElements,
+                  let array = catalog.arrayType(of: record.elem, count: capacity) else { return }
+            claim(data, as: array)
+        case .string:
+            claim(word(at: address), as: stringDataType(), walk: false)
+        case .interface:
+            walkInterface(at: address, typeWord: word(at: address), isEmpty: catalog.links(of: value.type).isEmpty, limit: value.limit)
+        case .func:
+            claimClosure(word(at: address))
+        case .chan:
+            claimChannel(word(at: address), element: record.elem)
+        case .map:
+            claimMap(word(at: address), record: record)
+        case .struct:
+            walkStruct(value, record: record)
+        case .array:
+            guard let element = catalog.record(of: record.elem), element.hasPointers, element.size > 0 else { return }
+            let room = value.limit > address ? (value.limit - address) / element.size : 0
+            let count = min(record.arrayLength, room, Self.maxElements)
+            for index in 0..<count { push(address + index * element.size, record.elem, limit: value.limit) }
+        default:
+            break
+        }
+    }
+
+    /// An interface at `address`: the type word (a type for `any`, an itab otherwise) names the value.
+    mutating func walkInterface(at address: UInt64, typeWord: UInt64, isEmpty: Bool, limit: UInt64) {
+        guard typeWord != 0 else { return }
+        let concrete = isEmpty ? catalog.type(at: Address(typeWord)) : catalog.type(ofITab: Address(typeWord))
+        guard let concrete, let record = catalog.record(of: concrete) else {
+            counters.unreadableInterfaces += 1
+            return
+        }
+        if record.isDirectInterface {
+            push(address + 8, concrete, limit: max(limit, address + 16))
+        } else {
+            claim(word(at: address + 8), as: concrete)
+        }
+    }
+
+    private mutating func walkStruct(_ value: PendingValue, record: GoTypeRecord) {
+        switch specialKind(of: value.type) {
+        case .emptyInterface:
+            walkInterface(at: value.address, typeWord: word(at: value.address), isEmpty: true, limit: value.limit)
+            return
+        case .pool:
+            claimPoolLocals(value.address, pool: value.type)
+        case .poolChainElement:
+            claimPoolChainNeighbours(value.address, element: value.type)
+        case .mapBucket:
+            claimOverflowBucket(of: value.address, bucket: value.type)
+        case .ordinary:
+            break
+        }
+        let fields = pointerFields(of: value.type)
+        for index in fields { push(value.address + fieldOffsets[index], fieldTypes[index], limit: value.limit) }
+    }
+
+    /// The fields of a struct that can hold pointers, listed once per type: a heap of
+    /// millions of one struct walks the same few fields millions of times.
+    private mutating func pointerFields(of type: TypeID) -> Range<Int> {
+        let index = Int(type.rawValue)
+        if index < fieldRanges.count, let known = fieldRanges[index] { return known }
+        if fieldRanges.count <= index { fieldRanges.append(contentsOf: repeatElement(nil, count: index + 1 - fieldRanges.count)) }
+        let first = fieldOffsets.count
+        for link in catalog.links(of: type) where catalog.record(of: link.type)?.hasPointers == true {
+            fieldOffsets.append(link.offset)
+            fieldTypes.append(link.type)
+        }
+        fieldRanges[index] = first..<fieldOffsets.count
+        return first..<fieldOffsets.count
+    }
+}
+
+/// A value waiting to be walked: `limit` bounds arrays to the object (or global) holding it.
+struct PendingValue {
+    var address: UInt64
+    var type: TypeID
+    var limit: UInt64
+}
+
+struct InteriorValue: Hashable {
+    var address: UInt64
+    var type: TypeID
+}
+
+/// Why values were dropped, for the summary's notes.
+struct GoHeapTypingCounters {
+    /// A pointer to an object's start whose type does not fit it, or names a tiny block.
+    var misfits = 0
+    /// An object reached as two unrelated types: the first stayed.
+    var conflicts = 0
+    var unreadableInterfaces = 0
+    var largeInFlight = 0
+    var emptyHeaders = 0
+    var unreadableHeaders = 0
+    var unresolvedGlobals = 0
+    var unreadableMaps = 0
+    var poolWithoutLocalType = 0
+}
