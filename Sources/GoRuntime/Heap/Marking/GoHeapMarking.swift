@@ -19,8 +19,10 @@ extension GoHeap {
     /// The object graph is extracted in one sequential pass over the heap (both cores, each a
     /// run of addresses), then marked from the roots without touching the core again.
     /// `catalog` reads the malloc-header and `largeType` descriptors (Go 1.22+); without it,
-    /// those objects are scanned conservatively.
-    public func marked(process: ProcessImage, go: GoProcess, catalog: GoTypeCatalog?, threads: Int = 2) -> GoHeapMarking {
+    /// those objects are scanned conservatively. `typed` is this heap's table with the rows
+    /// typed (same rows, in the same order); the result keeps its types.
+    public func marked(process: ProcessImage, go: GoProcess, catalog: GoTypeCatalog?, typed: AllocationTable? = nil,
+                       threads: Int = 2) -> GoHeapMarking {
         var warnings: [Warning] = []
         var notes: [Note] = []
         let pointers = pointerMap(go: go, memory: process.memory, catalog: catalog, warnings: &warnings, notes: &notes)
@@ -30,12 +32,13 @@ extension GoHeap {
                                     + "; objects only they keep alive show as garbage", kind: .unreadableGoRuntime))
         }
         let graph = ObjectGraph.build(table: table, memory: process.memory, pointers: pointers, roots: roots.roots,
-                                      threads: threads)
+                                      threads: threads, releasingPages: true)
         if graph.unreadableChunks > 0 {
             warnings.append(Warning("heap marking: \(graph.unreadableChunks) chunks of memory were not in the core; their pointers were not followed",
                                     kind: .unreadableGoRuntime))
         }
-        var marked = table
+        var marked = typed ?? table
+        precondition(marked.count == table.count, "a typed table must have the heap's rows")
         marked.applyMarks(graph.reachableRows())
         return GoHeapMarking(table: marked, warnings: warnings, notes: notes, edgeCount: graph.edgeCount,
                              rootTargetCount: graph.rootTargets.count)
