@@ -19,35 +19,45 @@ public struct GoHeapSummary: Sendable {
     public let totals: StateTallies
 
     public init(table: AllocationTable, types: TypeTable, grouping: Grouping, order: Order, top: Int) {
-        let groupNames: [String]
-        let histogram: Histogram<Int>
+        // Dense group numbers and one flat tally per group: millions of rows, a few thousand groups.
+        var groupNames: [String]
+        var groupOfType: [Int]?
         switch grouping {
         case .type:
             groupNames = types.names
-            histogram = Histogram(table) { Int(table.typeIDs[$0].rawValue) }
+            groupOfType = Array(types.names.indices)
         case .package:
-            var names: [String] = []
+            groupNames = []
             var ids: [String: Int] = [:]
-            let packageOfType = types.names.map { name in
+            groupOfType = types.names.map { name in
                 let package = Self.packageName(ofType: name)
                 if let id = ids[package] { return id }
-                ids[package] = names.count
-                names.append(package)
-                return names.count - 1
+                ids[package] = groupNames.count
+                groupNames.append(package)
+                return groupNames.count - 1
             }
-            groupNames = names
-            histogram = Histogram(table) { packageOfType[Int(table.typeIDs[$0].rawValue)] }
         case .sizeClass:
-            let classes = (0..<256).map { $0 == 0 ? "large (size class 0)" : "size class \($0)" }
-            groupNames = classes
-            histogram = Histogram(table) { Int(GoHeap.AllocatorWord.spanClass(of: table.allocatorWords[$0]) >> 1) }
+            groupNames = (0..<256).map { $0 == 0 ? "large (size class 0)" : "size class \($0)" }
+        }
+        var tallies = [StateTallies](repeating: StateTallies(), count: groupNames.count)
+        for row in 0..<table.count {
+            let group = groupOfType.map { $0[Int(table.typeIDs[row].rawValue)] }
+                ?? Int(GoHeap.AllocatorWord.spanClass(of: table.allocatorWords[row]) >> 1)
+            tallies[group][table.states[row]].add(bytes: table.sizes[row])
         }
         let measure: (StateTallies) -> UInt64 = order == .bytes
             ? { $0.live.bytes &+ $0.garbage.bytes } : { $0.live.count &+ $0.garbage.count }
-        let top = histogram.top(max(0, top), by: measure)
-        rows = top.map { Row(key: groupNames[$0.key], live: $0.tallies.live, garbage: $0.tallies.garbage) }
-        omittedGroups = histogram.buckets.count - rows.count
-        totals = histogram.total
+        let used = tallies.indices.filter { tallies[$0].allocated.count > 0 }
+        // Largest first; equal measures keep the group order (type ids, size classes).
+        let ranked = used.sorted { measure(tallies[$0]) != measure(tallies[$1]) ? measure(tallies[$0]) > measure(tallies[$1]) : $0 < $1 }
+        rows = ranked.prefix(max(0, top)).map { Row(key: groupNames[$0], live: tallies[$0].live, garbage: tallies[$0].garbage) }
+        omittedGroups = used.count - rows.count
+        totals = tallies.reduce(into: StateTallies()) { sum, group in
+            for state in AllocationState.allCases {
+                sum[state].count += group[state].count
+                sum[state].bytes &+= group[state].bytes
+            }
+        }
     }
 
     /// The package of the first qualified name in a Go type name: `main` for

@@ -28,6 +28,10 @@ public struct GoPointerMap: PointerMap, @unchecked Sendable {
     let arenaBases: [UInt64]
     let arenaBitmaps: [UInt64]
     let arenaBytes: UInt64
+    /// Each span's heap bits (Go 1.22+) and each arena's bitmap (before), borrowed from the
+    /// core once, so that a row costs pointer arithmetic rather than a memory lookup.
+    let heapBitsViews: [ByteView?]
+    let arenaBitmapViews: [ByteView?]
 
     init(scheme: Scheme, spans: GoSpanTable, memory: any MemoryReader, typeByDescriptor: [UInt64: TypeID],
          masks: GoTypePointerMasks?, arenaBitmaps: [(base: UInt64, bitmap: UInt64)], arenaBytes: UInt64) {
@@ -40,6 +44,12 @@ public struct GoPointerMap: PointerMap, @unchecked Sendable {
         arenaBases = sorted.map(\.base)
         self.arenaBitmaps = sorted.map(\.bitmap)
         self.arenaBytes = arenaBytes
+        // One bit per word of the span or arena.
+        heapBitsViews = (0..<spans.count).map { span in
+            spans.heapBits[span] == 0 ? nil : memory.view(at: Address(spans.heapBits[span]), count: spans.bytes(of: span) / 64)
+        }
+        let arenaBitmapBytes = scheme == .arenaBitmapTwoBits ? arenaBytes / 32 : arenaBytes / 64
+        arenaBitmapViews = sorted.map { memory.view(at: Address($0.bitmap), count: arenaBitmapBytes) }
     }
 
     public func pointerWords(ofRow row: Int, in table: AllocationTable) -> PointerWords {
@@ -74,7 +84,21 @@ public struct GoPointerMap: PointerMap, @unchecked Sendable {
         return masks.pointerWords(of: id, from: offset)
     }
 
-    /// Bits `[first, first + count)` (count ≤ 64) of a little-endian bitmap at `bitmap`.
+    /// Bits `[first, first + count)` (count ≤ 64) of a little-endian bitmap, from its view
+    /// when the core lends one, else read at `bitmap`.
+    private func bits(in view: ByteView?, at bitmap: UInt64, first: UInt64, count: UInt64) -> UInt64? {
+        guard let view else { return bits(at: bitmap, first: first, count: count) }
+        let firstByte = Int(first / 8)
+        let shift = first % 8
+        let byteCount = Int((shift + count + 7) / 8)
+        guard firstByte + byteCount <= view.count else { return nil }
+        var low: UInt64 = 0
+        for index in 0..<min(byteCount, 8) { low |= UInt64(view.base[firstByte + index]) << (8 * UInt64(index)) }
+        var value = low >> shift
+        if byteCount > 8 { value |= UInt64(view.base[firstByte + 8]) << (64 - shift) }
+        return count >= 64 ? value : value & ((1 << count) - 1)
+    }
+
     private func bits(at bitmap: UInt64, first: UInt64, count: UInt64) -> UInt64? {
         let wordAddress = bitmap + first / 64 * 8
         let shift = first % 64
@@ -88,21 +112,22 @@ public struct GoPointerMap: PointerMap, @unchecked Sendable {
 
     private func heapBitsMask(address: UInt64, size: UInt64, span: Int) -> PointerWords {
         let words = min(size / 8, 64)
-        guard let mask = bits(at: spans.heapBits[span], first: (address - spans.starts[span]) / 8, count: words) else {
+        guard let mask = bits(in: heapBitsViews[span], at: spans.heapBits[span], first: (address - spans.starts[span]) / 8,
+                              count: words) else {
             return .everyWord()
         }
         return .mask(mask)
     }
 
     /// The arena holding `address` and where its bitmap starts, or nil outside the heap's arenas.
-    private func arena(of address: UInt64) -> (base: UInt64, bitmap: UInt64)? {
+    private func arena(of address: UInt64) -> (base: UInt64, bitmap: UInt64, view: ByteView?)? {
         var low = 0, high = arenaBases.count
         while low < high {
             let middle = (low + high) / 2
             if arenaBases[middle] <= address { low = middle + 1 } else { high = middle }
         }
         guard low > 0, address - arenaBases[low - 1] < arenaBytes else { return nil }
-        return (arenaBases[low - 1], arenaBitmaps[low - 1])
+        return (arenaBases[low - 1], arenaBitmaps[low - 1], arenaBitmapViews[low - 1])
     }
 
     private func oneBitArenaWords(address: UInt64, size: UInt64) -> PointerWords {
@@ -110,7 +135,7 @@ public struct GoPointerMap: PointerMap, @unchecked Sendable {
         let firstWord = (address - arena.base) / 8
         let words = size / 8
         if words <= 64 {
-            guard let mask = bits(at: arena.bitmap, first: firstWord, count: words) else { return .everyWord() }
+            guard let mask = bits(in: arena.view, at: arena.bitmap, first: firstWord, count: words) else { return .everyWord() }
             return .mask(mask)
         }
         // A large object can run past its arena into the next one's bitmap: scan it all.
@@ -150,7 +175,7 @@ public struct GoPointerMap: PointerMap, @unchecked Sendable {
     }
 
     /// Bytes into the object where its "more pointers" bits end.
-    private func twoBitScanLimit(arena: (base: UInt64, bitmap: UInt64), firstWord: UInt64, from start: UInt64,
+    private func twoBitScanLimit(arena: (base: UInt64, bitmap: UInt64, view: ByteView?), firstWord: UInt64, from start: UInt64,
                                  words: UInt64) -> UInt64 {
         var word = start
         while word < words {
