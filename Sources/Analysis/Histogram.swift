@@ -10,7 +10,7 @@ public struct Tally: Hashable, Sendable {
         self.bytes = bytes
     }
 
-    mutating func add(bytes size: UInt64) {
+    public mutating func add(bytes size: UInt64) {
         count += 1
         bytes &+= size
     }

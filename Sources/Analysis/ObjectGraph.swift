@@ -1,4 +1,5 @@
 import BitCollections
+import CoreFile
 import Dispatch
 import ProcessImage
 
@@ -28,9 +29,12 @@ public struct ObjectGraph: Sendable {
     ///
     /// The rows are cut into `threads` runs of consecutive addresses, each read in order by
     /// one worker and appended in run order, so the graph is the same for any thread count.
+    /// With `releasingPages`, each worker drops the core's pages behind it as it goes
+    /// (`MemoryReader.releasePages(in:)`), so a heap larger than memory is read once and never
+    /// held resident whole; `pointers` must then read nothing behind the current row.
     public static func build<Map: PointerMap>(table: AllocationTable, memory: any MemoryReader,
                                               pointers: Map, roots: MarkRoots,
-                                              threads: Int = 2) -> ObjectGraph {
+                                              threads: Int = 2, releasingPages: Bool = false) -> ObjectGraph {
         table.withLookup { lookup in
             let runs = rowRuns(table: table, count: max(1, threads))
             var parts = [GraphPart?](repeating: nil, count: runs.count)
@@ -38,7 +42,8 @@ public struct ObjectGraph: Sendable {
                 let shared = UncheckedSendable((memory: memory, slots: partSlots))
                 DispatchQueue.concurrentPerform(iterations: runs.count) { run in
                     shared.value.slots[run] = GraphPart(rows: runs[run], table: table, lookup: lookup,
-                                                        memory: shared.value.memory, pointers: pointers)
+                                                        memory: shared.value.memory, pointers: pointers,
+                                                        releasingPages: releasingPages)
                 }
             }
             let rootScanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
@@ -101,13 +106,22 @@ private struct GraphPart {
     var targets: [UInt32] = []
     var faults: Int
 
+    /// Pages are released in steps of this many bytes: few enough calls, little held resident.
+    static let releaseStep: UInt64 = 4 << 20
+
     init<Map: PointerMap>(rows: Range<Int>, table: AllocationTable, lookup: TableLookup,
-                          memory: any MemoryReader, pointers: Map) {
+                          memory: any MemoryReader, pointers: Map, releasingPages: Bool) {
         let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
         var offsets: [Int] = []
         offsets.reserveCapacity(rows.count + 1)
         var targets: [UInt32] = []
+        var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(Self.releaseStep - 1)
         for row in rows {
+            if releasingPages, lookup.starts[row] &- released >= 2 * Self.releaseStep {
+                let end = (lookup.starts[row] & ~(Self.releaseStep - 1)) - Self.releaseStep
+                memory.releasePages(in: AddressRange(start: Address(released), end: Address(end)))
+                released = end
+            }
             offsets.append(targets.count)
             guard lookup.states[row].isAllocated else { continue }
             scanner.forEachTarget(start: lookup.starts[row], size: lookup.sizes[row],
@@ -116,6 +130,9 @@ private struct GraphPart {
             }
         }
         offsets.append(targets.count)
+        if releasingPages, let last = rows.last {
+            memory.releasePages(in: AddressRange(start: Address(released), end: Address(lookup.starts[last] + lookup.sizes[last])))
+        }
         self.offsets = offsets
         self.targets = targets
         faults = scanner.reader.faults

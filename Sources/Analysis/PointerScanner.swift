@@ -86,10 +86,10 @@ struct PointerScanner {
                     if row >= 0 { visit(row) }
                 }
             }
-        case .bitmap(let bits, let bitCount, let elementWords):
+        case .bitmap(let bits, let bitCount, let elementWords, let firstBit):
             let end = alignedDown(blockEnd)
             guard first < end else { return }
-            var wordInElement = 0
+            var wordInElement = firstBit
             reader.forEachChunk(from: first, to: end) { words, _ in
                 for word in words {
                     if wordInElement < bitCount,

@@ -15,7 +15,9 @@ public struct PointerWords: @unchecked Sendable {
         case mask(UInt64)
         /// Bit i of `bits` (least significant bit of byte i/8 first, as Go's GC data) says whether
         /// word i of each element is a pointer; elements repeat every `elementWords` words.
-        case bitmap(bits: UnsafeRawBufferPointer, bitCount: Int, elementWords: Int)
+        /// The block's first word takes bit `firstBit` (a bitmap of a whole arena, where an
+        /// object's bits need not start on a byte).
+        case bitmap(bits: UnsafeRawBufferPointer, bitCount: Int, elementWords: Int, firstBit: Int)
     }
 
     let shape: Shape
@@ -37,14 +39,15 @@ public struct PointerWords: @unchecked Sendable {
     /// A pointer bitmap of `bitCount` words, repeated for every `elementBytes` of the block
     /// (Go's `GCData` for an array's element type, which the object repeats `count` times).
     /// The bitmap's bytes are borrowed: keep them alive (usually in the core's mapping)
-    /// until the scan ends.
+    /// until the scan ends. With `firstBit` > 0 the first word's bit is bit `firstBit` of the
+    /// bitmap, and `bitCount` and `elementBytes` count the skipped bits too.
     public static func bitmap(_ bits: ByteView, bitCount: Int, elementBytes: UInt64,
-                              from offset: UInt64 = 0) -> PointerWords {
+                              from offset: UInt64 = 0, firstBit: Int = 0) -> PointerWords {
         let usableBits = min(bitCount, bits.count * 8)
         let elementWords = Int(min(elementBytes / 8, UInt64(Int.max)))
-        guard usableBits > 0, elementWords > 0 else { return .none }
+        guard usableBits > firstBit, elementWords > firstBit, firstBit >= 0 else { return .none }
         return PointerWords(shape: .bitmap(bits: bits.base, bitCount: min(usableBits, elementWords),
-                                           elementWords: elementWords),
+                                           elementWords: elementWords, firstBit: firstBit),
                             offset: offset)
     }
 }

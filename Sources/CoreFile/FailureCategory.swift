@@ -9,6 +9,8 @@ public enum FailureCategory: Sendable, Hashable, CaseIterable {
     /// The Go runtime cannot be read: not a Go program, or its pclntab,
     /// layouts or goroutine list cannot be used.
     case goRuntimeUnreadable
+    /// A heap command met a program whose heap it cannot walk yet (only Go heaps are walked).
+    case unsupportedHeap
     /// A fault in coreinspect itself: an error no layer classified.
     case internalError
 }

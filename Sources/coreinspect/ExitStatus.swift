@@ -7,6 +7,7 @@ enum ExitStatus: Int32, CaseIterable {
     case unusableCore = 2
     case executableProblem = 3
     case goRuntimeUnreadable = 4
+    case unsupportedHeap = 5
     /// ArgumentParser exits with it for usage errors (EX_USAGE).
     case usage = 64
     /// EX_SOFTWARE: an error no layer classified, which is a bug to report.
@@ -18,6 +19,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unusableCore: self = .unusableCore
         case .executableProblem: self = .executableProblem
         case .goRuntimeUnreadable: self = .goRuntimeUnreadable
+        case .unsupportedHeap: self = .unsupportedHeap
         case .internalError: self = .internalError
         }
     }
@@ -30,6 +32,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unusableCore: return "the core is unusable: not ELF, not a core, unsupported, or cut off"
         case .executableProblem: return "the executable is missing, or its build-id is not the core's (--force)"
         case .goRuntimeUnreadable: return "goroutines: no readable Go runtime (not Go; bad pclntab, layout, allgs)"
+        case .unsupportedHeap: return "heap: not a Go program; only Go heaps are walked for now"
         case .usage: return "usage error"
         case .internalError: return "internal error in coreinspect: please report it"
         }

@@ -117,6 +117,15 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("not a Go program"), result.stderr)
     }
 
+    /// `heap` walks Go heaps only: a C program's core has a status of its own, not "unreadable runtime".
+    func test5HeapOfAProgramThatIsNotGo() throws {
+        let (core, exe, _) = try Fixtures.cKernel()
+        let result = try Shell.coreinspect(["heap", core, "--exe", exe])
+        XCTAssertEqual(result.status, 5, result.stderr)
+        XCTAssertTrue(result.stderr.contains("heap walks Go heaps only for now"), result.stderr)
+        XCTAssertEqual(result.stdout, "")
+    }
+
     /// The pclntab's own reader throws the file layer's "malformed" error
     /// (status 2 elsewhere); for `goroutines` it means the runtime is unreadable.
     func test4UnreadablePclntab() throws {
@@ -162,7 +171,7 @@ final class ExitCodeTests: XCTestCase {
 
     func testHelpAndReadmeListTheSameExitStatuses() throws {
         let root = try helpCodes([])
-        for command in ["info", "threads", "goroutines", "mappings", "notes"] {
+        for command in ["info", "threads", "goroutines", "heap", "mappings", "notes"] {
             XCTAssertEqual(try helpCodes([command]), root, command)
         }
         let readme = try String(contentsOfFile: Fixtures.packageRoot + "/README.md", encoding: .utf8)
@@ -170,6 +179,6 @@ final class ExitCodeTests: XCTestCase {
         let documented = section.split(separator: "\n").prefix { !$0.hasPrefix("#") }
             .compactMap { line in line.hasPrefix("| ") ? Int(line.dropFirst(2).prefix { $0 != " " }) : nil }
         XCTAssertEqual(documented, root)
-        XCTAssertTrue(Set([0, 1, 2, 3, 4, 64]).isSubset(of: root), "\(root)")
+        XCTAssertTrue(Set([0, 1, 2, 3, 4, 5, 64]).isSubset(of: root), "\(root)")
     }
 }

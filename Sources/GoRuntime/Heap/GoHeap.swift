@@ -51,12 +51,26 @@ public struct GoHeap: Sendable {
         var problems = GoSpanProblems()
         let spanPointers = try readAllSpans(mheap: mheap, layout: layouts.mheap, memory: memory, problems: &problems)
         var found: [GoSpan] = []
+        // From 1.26 each span's last byte (the inline marks' class copy) is read: one page
+        // per span, and the kernel maps its neighbours too. Dropping them every few thousand
+        // spans keeps the heap from becoming resident before the mark pass reads it in order.
+        var touched = (low: UInt64.max, high: UInt64(0))
         for pointer in spanPointers {
             do throws(GoSpanRejection) {
-                if let span = try reader.read(Address(pointer)) { found.append(span) }
+                if let span = try reader.read(Address(pointer)) {
+                    found.append(span)
+                    touched = (min(touched.low, span.start.rawValue), max(touched.high, span.end.rawValue))
+                }
             } catch {
                 problems.record(error, span: Address(pointer))
             }
+            if found.count % 4096 == 0, touched.low < touched.high {
+                memory.releasePages(in: AddressRange(start: Address(touched.low), end: Address(touched.high)))
+                touched = (.max, 0)
+            }
+        }
+        if touched.low < touched.high {
+            memory.releasePages(in: AddressRange(start: Address(touched.low), end: Address(touched.high)))
         }
         let spans = GoHeapObjects.spanTable(of: found, problems: &problems)
         var typeTable = TypeTable()
