@@ -33,19 +33,21 @@ struct Heap: ParsableCommand {
             } catch {
                 throw CategorizedFailure(.goRuntimeUnreadable, subject: options.core, underlying: error)
             }
-            let heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
+            var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
                 try GoHeap.read(process: process, go: go)
             }
             let catalog = try? GoTypeCatalog(process: go, memory: process.memory, types: heap.typeTable)
-            // Typing (GoHeapTyping) names the rows here, before marking reads the catalog's masks.
+            // Typing names the rows first: marking then reads the catalog's masks, which are frozen for its threads.
+            let typing = catalog.map { GoHeapTyping.assignTypes(to: &heap, catalog: $0, process: process, go: go) }
             let marking = heap.marked(process: process, go: go, catalog: catalog)
             let summary = GoHeapSummary(table: marking.table, types: catalog?.types ?? heap.typeTable, grouping: groupBy, order: by, top: top)
             let memstats = try? go.readMemStats(process: process).memstats
             let report = HeapReport(goVersion: go.buildInfo.goVersion, summary: summary, grouping: groupBy,
                                     memStatsObjects: memstats?.heapObjects, memStatsBytes: memstats?.heapAlloc)
             return CommandOutcome(result: report, text: { report.text(style: $0) },
-                                  warnings: process.warnings + go.allWarnings + heap.warnings + marking.warnings + report.reconciliationWarnings,
-                                  notes: marking.notes)
+                                  warnings: process.warnings + go.allWarnings + heap.warnings + (typing?.warnings ?? [])
+                                      + marking.warnings + report.reconciliationWarnings,
+                                  notes: (typing?.notes ?? []) + marking.notes)
         }
     }
 }
