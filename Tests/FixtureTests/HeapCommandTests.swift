@@ -7,9 +7,11 @@ final class HeapCommandTests: XCTestCase {
     private struct Truth: Decodable {
         struct MemStats: Decodable { var HeapObjects: UInt64; var HeapAlloc: UInt64 }
         struct Garbage: Decodable { var count: UInt64; var bytes: UInt64; var slot: UInt64 }
+        struct TypeCount: Decodable { var type: String; var count: UInt64 }
         var exe: String
         var memstats: MemStats
         var garbage: Garbage
+        var types: [TypeCount]
     }
 
     private struct Document: Decodable {
@@ -66,6 +68,28 @@ final class HeapCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("= MemStats HeapObjects \(truth.memstats.HeapObjects), HeapAlloc \(truth.memstats.HeapAlloc) exactly"),
                       result.stdout)
         XCTAssertTrue(result.stdout.contains("Total \(truth.memstats.HeapObjects) objects"), result.stdout)
+    }
+
+    /// Types the truth counts that are never one row each: GoHeapTypingTests says why.
+    private static let notRows: Set = ["main.Tiny", "main.Node"]
+
+    /// With DWARF every other type the program counts is typed, and the command shows exactly
+    /// the program's live count for it (typing and marking together, through the binary).
+    func testLiveCountPerTypeEqualsTheProgramsOwnOnDWARFBuilds() throws {
+        for fixture in try fixtures() where fixture.dump == "gcore" {
+            let truth = try fixture.truth(Truth.self)
+            let result = try Shell.coreinspect(["heap", try fixture.core(), "--exe", try fixture.executable(named: truth.exe),
+                                                "--top", "100000", "--json"])
+            XCTAssertEqual(result.status, 0, "\(fixture): \(result.stderr)")
+            let document = try JSONDecoder().decode(Document.self, from: Data(result.stdout.utf8))
+            let shown = Dictionary(document.result.types.map { ($0.type, $0.count) }, uniquingKeysWith: +)
+            var compared = 0
+            for counted in truth.types where !Self.notRows.contains(counted.type) {
+                XCTAssertEqual(shown[counted.type] ?? 0, counted.count, "\(fixture): live \(counted.type)")
+                compared += 1
+            }
+            XCTAssertGreaterThan(compared, 10, "\(fixture)")
+        }
     }
 
     func testGroupByPackageNamesAtLeastTheUntypedGroup() throws {
