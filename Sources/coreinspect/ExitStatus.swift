@@ -31,7 +31,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .partial: return "a partial answer: warnings say what is missing or may be wrong"
         case .unusableCore: return "the core is unusable: not ELF, not a core, unsupported, or cut off"
         case .executableProblem: return "the executable is missing, or its build-id is not the core's (--force)"
-        case .goRuntimeUnreadable: return "goroutines: no readable Go runtime (not Go; bad pclntab, layout, allgs)"
+        case .goRuntimeUnreadable: return "no readable Go runtime (goroutines, memstats, heap)"
         case .unsupportedHeap: return "heap: not a Go program; only Go heaps are walked for now"
         case .usage: return "usage error"
         case .internalError: return "internal error in coreinspect: please report it"
