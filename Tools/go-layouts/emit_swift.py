@@ -2,9 +2,9 @@
 
     python3 emit_swift.py OUTDIR RELEASE.json...
 
-Writes OUTDIR/Go1_<minor>.swift per release, and OUTDIR/GoReleaseTable+All.swift
+Writes OUTDIR/GoReleaseTable1_<minor>.swift per release, and OUTDIR/GoReleaseTable+All.swift
 listing them. Structures are sorted by name and members kept in DWARF order,
-so `diff Go1_22.swift Go1_23.swift` shows what the runtime changed.
+so `diff GoReleaseTable1_22.swift GoReleaseTable1_23.swift` shows what the runtime changed.
 Run by Tools/make-go-layouts.
 """
 import json
@@ -78,7 +78,7 @@ def main():
             sys.exit(f"two toolchains for go1.{minor}: {tables[minor]['release']} and {table['release']}")
         tables[minor] = table
     for minor, table in sorted(tables.items()):
-        with open(os.path.join(out_dir, f'Go1_{minor}.swift'), 'w') as out:
+        with open(os.path.join(out_dir, f'GoReleaseTable1_{minor}.swift'), 'w') as out:
             out.write(release_file(minor, table))
         print(f"==> {table['release']}: {len(table['structs'])} structures, {len(table['constants'])} constants "
               f"({table['constantsSource']}); absent: {', '.join(table['missing']) or 'none'}", file=sys.stderr)

@@ -4,7 +4,7 @@
 //	go-layouts [-goroot DIR] BINARY
 //
 // Tools/make-go-layouts runs it on a probe program built with each Go release
-// and turns the results into Sources/GoRuntime/Layouts/Releases/Go1_*.swift.
+// and turns the results into Sources/GoRuntime/Layouts/Releases/GoReleaseTable1_*.swift.
 // On its own it is handy for comparing a fixture binary with the tables.
 //
 // Output fields:
