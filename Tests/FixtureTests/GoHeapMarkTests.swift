@@ -29,7 +29,7 @@ final class GoHeapMarkTests: XCTestCase {
     private static let otherGarbageTolerance = 8
 
     private func markedFixtures() throws -> [(Fixture, Truth, GoHeapMarking)] {
-        let fixtures = try Fixtures.all().filter { $0.name.hasPrefix("go-heap") }
+        let fixtures = Fixtures.all().filter { $0.name.hasPrefix("go-heap") }
         XCTAssertGreaterThanOrEqual(fixtures.count, 21, "go-heap fixtures missing")
         return try fixtures.map { fixture in
             let opened = try fixture.opened()

@@ -47,7 +47,7 @@ final class GoHeapTypingTests: XCTestCase {
     }
 
     func testPerTypeCountsEqualTheProgramsOwn() throws {
-        let fixtures = try Fixtures.all().filter { $0.name.hasPrefix("go-heap") }
+        let fixtures = Fixtures.all().filter { $0.name.hasPrefix("go-heap") }
         XCTAssertGreaterThanOrEqual(fixtures.count, 21, "go-heap fixtures missing")
         for fixture in fixtures {
             let truth = try fixture.truth(Truth.self)

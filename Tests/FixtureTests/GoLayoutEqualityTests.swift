@@ -126,7 +126,8 @@ final class GoLayoutEqualityTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(compared, 6, "stripped fixtures compared")
     }
 
-    static let structureTypes: [any GoRuntimeStructure.Type] = [
+    // Read-only metatypes; Swift cannot prove an array of existential metatypes Sendable.
+    nonisolated(unsafe) static let structureTypes: [any GoRuntimeStructure.Type] = [
         GLayout.self, MLayout.self, PLayout.self, MHeapLayout.self, HeapArenaLayout.self, MSpanLayout.self, MCacheLayout.self,
         SpecialLayout.self, SpecialFinalizerLayout.self, SpecialProfileLayout.self, ABITypeLayout.self, ABIStructTypeLayout.self,
         ABIStructFieldLayout.self, ABIPtrTypeLayout.self, ABISliceTypeLayout.self, ABIArrayTypeLayout.self, ABIMapTypeLayout.self,

@@ -24,7 +24,7 @@ final class HeapCommandTests: XCTestCase {
 
     /// One core per release and flavour, to keep the suite short: DWARF gcore and stripped kernel cores.
     private func fixtures() throws -> [Fixture] {
-        let all = try Fixtures.all().filter { $0.name.hasPrefix("go-heap") && ($0.dump == "gcore" || $0.dump == "kernel-stripped") }
+        let all = Fixtures.all().filter { $0.name.hasPrefix("go-heap") && ($0.dump == "gcore" || $0.dump == "kernel-stripped") }
         XCTAssertGreaterThanOrEqual(all.count, 7)
         return all
     }
