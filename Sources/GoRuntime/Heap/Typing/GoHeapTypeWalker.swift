@@ -25,6 +25,7 @@ struct GoHeapTypeWalker {
     let functionName: (Address) -> String?
     let hasMallocHeaders: Bool
     let hasSwissMaps: Bool
+    private let words: GoHeapWordWindow
 
     private(set) var rowTypes: [TypeID]
     private(set) var sources: [GoHeapTypeSource]
@@ -48,6 +49,7 @@ struct GoHeapTypeWalker {
         self.spans = spans
         self.catalog = catalog
         self.memory = memory
+        words = GoHeapWordWindow(memory: memory)
         self.layout = layout
         self.functionName = functionName
         hasMallocHeaders = layout.release?.hasMallocHeaders ?? false
@@ -153,7 +155,7 @@ struct GoHeapTypeWalker {
         }
     }
 
-    func word(at address: UInt64) -> UInt64 { (try? memory.readUInt64(at: Address(address))) ?? 0 }
+    func word(at address: UInt64) -> UInt64 { words.word(at: address) }
 
     private mutating func walkValue(_ value: PendingValue) {
         guard let record = catalog.record(of: value.type), record.hasPointers else { return }

@@ -73,10 +73,13 @@ public enum GoHeapTyping {
         let oldTypes = heap.typeTable
         var remapped = [TypeID?](repeating: nil, count: oldTypes.count)
         var ids = heap.table.typeIDs
+        // Counted by raw value, not in the summary's dictionaries: two hashed updates a row add up over millions.
+        var objects = [Int](repeating: 0, count: GoHeapTypeSource.allCases.count)
+        var bytes = [UInt64](repeating: 0, count: GoHeapTypeSource.allCases.count)
         for row in 0..<ids.count {
             let source = walker.sources[row]
-            summary.objects[source, default: 0] += 1
-            summary.bytes[source, default: 0] += heap.table.sizes[row]
+            objects[Int(source.rawValue)] += 1
+            bytes[Int(source.rawValue)] += heap.table.sizes[row]
             if source != .untyped {
                 ids[row] = walker.rowTypes[row]
                 continue
@@ -89,6 +92,10 @@ public enum GoHeapTyping {
                 remapped[old] = id
                 ids[row] = id
             }
+        }
+        for source in GoHeapTypeSource.allCases where objects[Int(source.rawValue)] > 0 {
+            summary.objects[source, default: 0] += objects[Int(source.rawValue)]
+            summary.bytes[source, default: 0] += bytes[Int(source.rawValue)]
         }
         heap.table.replaceTypeIDs(ids)
         heap.typeTable = catalog.types
