@@ -72,7 +72,7 @@ final class MemStatsTests: XCTestCase {
             let memstats = try finder.memstats()
             let names = ["runtime.memstats": memstats.address,
                          "runtime.gcController": try finder.gcController(heapStats: memstats.heapStats),
-                         "runtime.mheap_": try finder.mheap(memstats: memstats.address),
+                         "runtime.mheap_": try finder.mheap(),
                          "runtime.allp": try finder.allp()]
             for (name, found) in names {
                 let expected = try XCTUnwrap(go.globals.symbolAddress(name), "\(fixture): DWARF has \(name)")

@@ -20,6 +20,19 @@ struct MHeapLocator {
     let arena: HeapArenaLayout
     let inUseState: UInt64
 
+    init(memory: MemoryReader, mheap: MHeapLayout, span: MSpanLayout, arena: HeapArenaLayout, inUseState: UInt64) {
+        self.memory = memory
+        self.mheap = mheap
+        self.span = span
+        self.arena = arena
+        self.inUseState = inUseState
+    }
+
+    init(process: ProcessImage, layouts: GoHeapLayouts) {
+        self.init(memory: process.memory, mheap: layouts.mheap, span: layouts.span, arena: layouts.arena,
+                  inUseState: layouts.inUseState)
+    }
+
     /// The address of `mheap_`, and where it came from ("DWARF" or "by shape").
     func locate(symbolAddress: Address?, process: ProcessImage) throws -> (address: Address, source: String) {
         if let symbolAddress { return (try checked(symbolAddress: symbolAddress), "DWARF") }

@@ -7,8 +7,8 @@ import ProcessImage
 ///
 /// From DWARF when the binary has it. A stripped binary has no data symbols:
 /// memstats and gcController are found through the fields `readmemstats_m`
-/// reads, allp through `flushmcache`, and mheap_ through its allocators'
-/// pointers back into memstats; each is then checked by its shape.
+/// reads, allp through `flushmcache`, and mheap_ as the heap walk finds it
+/// (`MHeapLocator`); each is then checked by its shape.
 struct MemStatsGlobals {
     var memstats, gcController, mheap, allp: Address
     var source: String
@@ -22,7 +22,7 @@ struct MemStatsGlobals {
         let finder = try StrippedMemStatsFinder(go: go, process: process)
         let memstats = try finder.memstats()
         return MemStatsGlobals(memstats: memstats.address, gcController: try finder.gcController(heapStats: memstats.heapStats),
-                               mheap: try finder.mheap(memstats: memstats.address), allp: try finder.allp(),
+                               mheap: try finder.mheap(), allp: try finder.allp(),
                                source: "machine code and shape")
     }
 }
@@ -30,6 +30,7 @@ struct MemStatsGlobals {
 /// The stripped-binary search behind `MemStatsGlobals`.
 struct StrippedMemStatsFinder {
     let go: GoProcess
+    let process: ProcessImage
     let memory: MemoryReader
     let data: [AddressRange]
     let readMemStats: CodeReferences
@@ -40,6 +41,7 @@ struct StrippedMemStatsFinder {
 
     init(go: GoProcess, process: ProcessImage) throws {
         self.go = go
+        self.process = process
         memory = process.memory
         data = CodeReferences.writableData(of: process)
         guard let references = CodeReferences(function: "runtime.readmemstats_m", go: go, memory: memory, data: data) else {

@@ -37,9 +37,8 @@ public struct GoHeap: Sendable {
     ///   of its own; `.notFound` when `mheap_` cannot be found; `.corrupt` when it is unreadable.
     public static func read(process: ProcessImage, go: GoProcess) throws -> GoHeap {
         let layouts = try GoHeapLayouts(go.layout)
-        let locator = MHeapLocator(memory: process.memory, mheap: layouts.mheap, span: layouts.span,
-                                   arena: layouts.arena, inUseState: layouts.inUseState)
-        let (mheap, source) = try locator.locate(symbolAddress: go.globals.symbolAddress("runtime.mheap_"), process: process)
+        let (mheap, source) = try MHeapLocator(process: process, layouts: layouts)
+            .locate(symbolAddress: go.globals.symbolAddress("runtime.mheap_"), process: process)
         return try read(memory: process.memory, layouts: layouts, mheap: mheap, mheapSource: source)
     }
 
