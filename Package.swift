@@ -6,7 +6,7 @@ import PackageDescription
 // Analysis (allocation tables, marking, object graph, histograms) is allocator-neutral: it needs only
 // addresses and memory reads (ProcessImage, CoreFile), so the heap walkers in the runtime models
 // (GoRuntime, later GlibcMalloc) fill its tables, and its algorithms are written once for all of them.
-// CElfUtils is the C boundary; only Symbols imports it.
+// CElfUtils is the C boundary; only Symbols imports it. CZlib (gzip) is imported only by Reports' pprof writer.
 let package = Package(
     name: "coreinspect",
     platforms: [.macOS(.v13)],
@@ -17,12 +17,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        // The runtime only: pprof's profile.proto is generated once into Reports/Pprof/profile.pb.swift.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
             name: "CElfUtils",
             pkgConfig: "libdw",
             providers: [.apt(["libdw-dev", "libelf-dev"])]
+        ),
+        // gzip for pprof files (deflate is zlib's; never hand-written).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "CoreFile"),
         .target(name: "ProcessImage", dependencies: ["CoreFile"]),
@@ -44,7 +52,13 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
-        .target(name: "Reports", dependencies: ["Symbols", "GoRuntime", "Analysis"]),
+        .target(
+            name: "Reports",
+            dependencies: [
+                "Symbols", "GoRuntime", "Analysis", "CZlib",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .executableTarget(
             name: "coreinspect",
             dependencies: [
@@ -68,7 +82,7 @@ let package = Package(
         // Fixture tests run the real cores under TestCores/ against their truth.json.
         .testTarget(
             name: "FixtureTests",
-            dependencies: ["Reports"]
+            dependencies: ["Reports", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
     ]
 )
