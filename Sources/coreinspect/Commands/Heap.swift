@@ -21,18 +21,18 @@ struct Heap: ParsableCommand {
     @Option(name: .customLong("group-by"), help: "Group objects by type, package or size-class.")
     var groupBy: GoHeapSummary.Grouping = .type
 
+    @Option(name: .customLong("profile"), help: ArgumentHelp(
+        "Write the program's own sampled memory profile (runtime.mbuckets) to this file as a gzipped pprof heap profile.",
+        valueName: "heap.pb.gz"))
+    var profilePath: String?
+
+    @Flag(help: "Print the top allocation sites (--top) of the program's memory profile by in-use bytes.")
+    var sites = false
+
     func run() throws {
+        if profilePath != nil || sites { return try runProfile() }
         try CommandRunner.run(command: "heap", options: options) {
-            let process = try ProcessImage(corePath: options.core, search: options.search)
-            let native = try NativeSymbols(process: process, search: options.search)
-            let go: GoProcess
-            do {
-                go = try GoProcess(process: process, native: native)
-            } catch GoRuntimeError.notGo {
-                throw CategorizedFailure(.unsupportedHeap, subject: options.core, underlying: NotAGoHeap())
-            } catch {
-                throw CategorizedFailure(.goRuntimeUnreadable, subject: options.core, underlying: error)
-            }
+            let (process, go) = try Self.openGoProcess(options: options)
             var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
                 try GoHeap.read(process: process, go: go)
             }
@@ -56,6 +56,6 @@ extension GoHeapSummary.Order: ExpressibleByArgument {}
 extension GoHeapSummary.Grouping: ExpressibleByArgument {}
 
 /// What `heap` says of a program without Go build info.
-private struct NotAGoHeap: Error, CustomStringConvertible {
+struct NotAGoHeap: Error, CustomStringConvertible {
     var description: String { "not a Go program (no Go build info): heap walks Go heaps only for now" }
 }

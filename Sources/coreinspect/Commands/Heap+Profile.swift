@@ -1,0 +1,70 @@
+import ArgumentParser
+import CoreFile
+import Foundation
+import GoRuntime
+import ProcessImage
+import Reports
+import Symbols
+
+/// `heap --profile FILE` and `heap --sites`: the runtime's sampled memory
+/// profile. It needs no heap walk: the buckets live outside the heap, so this
+/// path opens the process and the Go runtime, and reads only the profile.
+extension Heap {
+    func runProfile() throws {
+        // Refuse an unwritable destination before reading the core.
+        if let profilePath, !FileManager.default.isWritableFile(atPath: Self.directory(of: profilePath)) {
+            throw ValidationError("--profile: cannot write into the directory of \(profilePath)")
+        }
+        try CommandRunner.run(command: "heap", options: options) {
+            let (process, go) = try Self.openGoProcess(options: options)
+            let profile = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
+                try go.readMemoryProfile(process: process)
+            }
+            let byObjectSize = GoMemoryProfileRecord.pprofScalesByObjectSize(go.buildInfo.release)
+            var notes: [Note] = []
+            var written: HeapProfileReport.Written?
+            if let profilePath {
+                if let reason = profile.emptinessReason {
+                    notes.append(Note("no profile written to \(profilePath): \(reason)"))
+                } else {
+                    written = try Self.write(profile, to: profilePath, go: go, process: process, byObjectSize: byObjectSize)
+                }
+            }
+            let sites = sites ? GoAllocationSites(profile: profile, symbols: go.symbols, byObjectSize: byObjectSize, top: top) : nil
+            let report = HeapProfileReport(goVersion: go.buildInfo.goVersion, profile: profile, written: written, sites: sites)
+            return CommandOutcome(result: report, text: { report.text(style: $0) },
+                                  warnings: process.warnings + go.allWarnings + profile.warnings, notes: notes)
+        }
+    }
+
+    /// The process and its Go runtime, failing as every `heap` mode fails:
+    /// 5 for a program that is not Go, 4 for an unreadable runtime.
+    static func openGoProcess(options: CoreOptions) throws -> (ProcessImage, GoProcess) {
+        let process = try ProcessImage(corePath: options.core, search: options.search)
+        let native = try NativeSymbols(process: process, search: options.search)
+        do {
+            return (process, try GoProcess(process: process, native: native))
+        } catch GoRuntimeError.notGo {
+            throw CategorizedFailure(.unsupportedHeap, subject: options.core, underlying: NotAGoHeap())
+        } catch {
+            throw CategorizedFailure(.goRuntimeUnreadable, subject: options.core, underlying: error)
+        }
+    }
+
+    private static func write(_ profile: GoMemoryProfile, to path: String, go: GoProcess, process: ProcessImage,
+                              byObjectSize: Bool) throws -> HeapProfileReport.Written {
+        let executable = process.mainExecutable.map {
+            PprofHeapProfile.Executable(path: $0.name, start: $0.range.start.rawValue, limit: $0.range.end.rawValue,
+                                        buildID: $0.buildID?.description ?? "")
+        }
+        let pprof = PprofHeapProfile.build(profile, symbols: go.symbols, executable: executable, scalesByObjectSize: byObjectSize)
+        let bytes = try PprofHeapProfile.gzipped(pprof)
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return HeapProfileReport.Written(path: path, samples: pprof.sample.count, locations: pprof.location.count, bytes: bytes.count)
+    }
+
+    private static func directory(of path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
+    }
+}
