@@ -47,7 +47,13 @@ public struct HeapProfileReport: Encodable {
     }
 
     public func text(style: TextStyle) -> String {
-        let rateText = rate.map { $0 == 1 ? "every allocation" : "1 sample per \($0) bytes" } ?? "rate unknown"
+        let rateText: String
+        switch rate {
+        case nil: rateText = "rate unknown"
+        case 0?: rateText = "profiling off: MemProfileRate 0"
+        case 1?: rateText = "every allocation sampled"
+        case let bytes?: rateText = "1 sample per \(bytes) bytes allocated"
+        }
         var lines = [style.bold("Go \(goVersion) memory profile") + style.dim(" (runtime.mbuckets: \(records) records, \(rateText), "
                                                                              + "as of GC cycle \(cycle))")]
         if let profile {
@@ -62,7 +68,7 @@ public struct HeapProfileReport: Encodable {
                 table.add([Format.bytes(UInt64(clamping: site.inUseBytes)), String(site.inUseObjects),
                            Format.bytes(UInt64(clamping: site.allocBytes)), String(site.allocObjects), site.function + place])
             }
-            lines.append(table.render(indent: "  "))
+            lines.append(sites.isEmpty ? style.dim("  no allocation was sampled") : table.render(indent: "  "))
             if let otherSites, otherSites > 0 { lines.append(style.dim("  … and \(otherSites) more sites (--top)")) }
             lines.append(style.bold("Total") + " in use \(totals.inUseObjects) objects, \(Format.bytes(UInt64(clamping: totals.inUseBytes))); "
                          + "allocated \(totals.allocObjects) objects, \(Format.bytes(UInt64(clamping: totals.allocBytes)))")

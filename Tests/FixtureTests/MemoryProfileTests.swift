@@ -76,3 +76,33 @@ final class MemoryProfileTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 7)
     }
 }
+
+extension MemoryProfileTests {
+    /// go-hello never reads its memory profile, so its linker set
+    /// `runtime.disableMemoryProfiling` and the runtime zeroed MemProfileRate:
+    /// `heap --profile` must say so in a note and write no file.
+    func testProgramWithProfilingOffGetsANoteAndNoFile() throws {
+        let fixtures = Fixtures.all().filter { $0.name == "go-hello" }
+        XCTAssertEqual(fixtures.count, 2, "go-hello: DWARF and stripped")
+        let scratch = try Fixtures.scratchDirectory(for: self)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        for fixture in fixtures {
+            let opened = try fixture.opened()
+            let go = try opened.go
+            if !fixture.dump.contains("stripped") {
+                let flag = try XCTUnwrap(go.globals.symbolAddress("runtime.disableMemoryProfiling"), "\(fixture)")
+                XCTAssertEqual(try opened.process.memory.readInteger(UInt8.self, at: flag), 1, "\(fixture): the linker's verdict")
+            }
+            let profile = try go.readMemoryProfile(process: opened.process)
+            XCTAssertEqual(profile.rate, 0, "\(fixture)")
+            XCTAssertEqual(profile.records.count, 0, "\(fixture)")
+            XCTAssertNotNil(profile.emptinessReason)
+
+            let path = scratch + "/\(fixture.dump).pb.gz"
+            let result = try Shell.coreinspect(["heap", try fixture.core(), "--exe", opened.executable, "--profile", path])
+            XCTAssertEqual(result.status, 0, "\(fixture): a note, not a failure: \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("note: no profile written to \(path): memory profiling was off"), result.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path), "\(fixture): no empty file")
+        }
+    }
+}
