@@ -31,7 +31,9 @@ struct PprofTables {
         return index
     }
 
-    private mutating func function(_ frame: GoSourceFrame) -> UInt64 {
+    /// `physical` is the function the PC is in, whose start line is at hand;
+    /// an inlined call's comes from a search by name, once per function.
+    private mutating func function(_ frame: GoSourceFrame, physical: GoFunction?) -> UInt64 {
         let key = FunctionKey(name: frame.function, file: frame.file)
         if let id = functionIndex[key] { return id }
         var function = Perftools_Profiles_Function()
@@ -39,6 +41,8 @@ struct PprofTables {
         function.name = string(frame.function)
         function.systemName = function.name
         function.filename = string(frame.file ?? "")
+        let declared = physical?.name == frame.function ? physical : symbols.functions(named: frame.function).first
+        function.startLine = Int64(declared?.startLine ?? 0)
         functions.append(function)
         functionIndex[key] = function.id
         return function.id
@@ -86,9 +90,10 @@ struct PprofTables {
         location.mappingID = mappingID
         // pprof's own writer records the call's PC, the return address minus one.
         location.address = pc &- 1
+        let physical = symbols.function(containing: Address(pc &- 1))
         location.line = frames.map { frame in
             var line = Perftools_Profiles_Line()
-            line.functionID = function(frame)
+            line.functionID = function(frame, physical: physical)
             line.line = Int64(frame.line ?? 0)
             return line
         }

@@ -53,14 +53,31 @@ extension Heap {
 
     private static func write(_ profile: GoMemoryProfile, to path: String, go: GoProcess, process: ProcessImage,
                               byObjectSize: Bool) throws -> HeapProfileReport.Written {
-        let executable = process.mainExecutable.map {
-            PprofHeapProfile.Executable(path: $0.name, start: $0.range.start.rawValue, limit: $0.range.end.rawValue,
-                                        buildID: $0.buildID?.description ?? "")
+        let executable = process.mainExecutable.map { module in
+            // As runtime/pprof maps it: the executable's text segment, with the GNU build-id when there is one.
+            let text = process.loadedProgramHeaders(of: module).flatMap { headers, bias in
+                headers.first { $0.type == ProgramHeader.load && $0.flags & ProgramHeader.executable != 0 }
+                    .map { (start: $0.virtualAddress &+ bias, limit: $0.virtualAddress &+ bias &+ $0.memorySize) }
+            } ?? (start: module.range.start.rawValue, limit: module.range.end.rawValue)
+            let buildID = Self.gnuBuildIDSection(of: module) ?? module.buildID
+            let page: UInt64 = 4096
+            return PprofHeapProfile.Executable(path: module.name, start: text.start, limit: (text.limit + page - 1) & ~(page - 1),
+                                               buildID: buildID?.text ?? "")
         }
         let pprof = PprofHeapProfile.build(profile, symbols: go.symbols, executable: executable, scalesByObjectSize: byObjectSize)
         let bytes = try PprofHeapProfile.gzipped(pprof)
         try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         return HeapProfileReport.Written(path: path, samples: pprof.sample.count, locations: pprof.location.count, bytes: bytes.count)
+    }
+
+    /// runtime/pprof reads the `.note.gnu.build-id` section, which Go's linker
+    /// leaves outside the PT_NOTE segment, where only its own build ID is.
+    private static func gnuBuildIDSection(of module: Module) -> BuildID? {
+        guard let elf = module.located?.elf,
+              let section = elf.sections.first(where: { $0.name == ".note.gnu.build-id" }),
+              let bytes = elf.view.slice(at: section.fileOffset, count: section.size)
+        else { return nil }
+        return ELFNote.parseAll(bytes).notes.lazy.compactMap(\.gnuBuildID).first
     }
 
     private static func directory(of path: String) -> String {
