@@ -39,7 +39,7 @@ extension GoMarkRoots {
             let end = index + 1 < frames.count ? frames[index + 1].sp : stack.end
             guard end > start else { continue }
             let label = roots.addLabel(RootLabel(kind: .goroutine, name: "goroutine \(goroutine.id) \(frame.function)",
-                                                 detail: "\(state), frame \(index)", group: "goroutine \(goroutine.id)"))
+                                                 detail: state, group: "goroutine \(goroutine.id)"))
             roots.ranges.append(MarkRoots.Range(AddressRange(start: start, end: end), label: label))
             start = end
         }
