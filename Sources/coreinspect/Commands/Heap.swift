@@ -29,8 +29,12 @@ struct Heap: ParsableCommand {
     @Flag(help: "Print the top allocation sites (--top) of the program's memory profile by in-use bytes.")
     var sites = false
 
+    @Flag(help: "Show what each root (global, goroutine, finalizer, pool …) retains: what would be freed if it went away, from the dominator tree, with its dominant types; --top roots, ordered --by bytes or count.")
+    var retained = false
+
     func run() throws {
         if profilePath != nil || sites { return try runProfile() }
+        if retained { return try runRetained() }
         try CommandRunner.run(command: "heap", options: options) {
             let (process, go) = try Self.openGoProcess(options: options)
             var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
