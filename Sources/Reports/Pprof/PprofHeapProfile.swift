@@ -27,17 +27,11 @@ public enum PprofHeapProfile {
                              scalesByObjectSize: Bool, timeNanos: Int64 = 0) -> Perftools_Profiles_Profile {
         var tables = PprofTables(symbols: symbols, mappingID: executable == nil ? 0 : 1)
         var result = Perftools_Profiles_Profile()
-        func valueType(_ type: String, _ unit: String) -> Perftools_Profiles_ValueType {
-            var value = Perftools_Profiles_ValueType()
-            value.type = tables.string(type)
-            value.unit = tables.string(unit)
-            return value
-        }
         let rate = profile.rate ?? 0
-        result.periodType = valueType("space", "bytes")
+        result.periodType = tables.valueType("space", "bytes")
         result.period = rate
-        result.sampleType = [valueType("alloc_objects", "count"), valueType("alloc_space", "bytes"),
-                             valueType("inuse_objects", "count"), valueType("inuse_space", "bytes")]
+        result.sampleType = [tables.valueType("alloc_objects", "count"), tables.valueType("alloc_space", "bytes"),
+                             tables.valueType("inuse_objects", "count"), tables.valueType("inuse_space", "bytes")]
         result.timeNanos = timeNanos
         let bytesKey = tables.string("bytes")
         result.sample = profile.records.map { record in
@@ -71,7 +65,7 @@ public enum PprofHeapProfile {
         }
         result.location = tables.locations
         result.function = tables.functions
-        result.stringTable = tables.strings
+        result.stringTable = tables.stringTable.strings
         return result
     }
 

@@ -4,8 +4,7 @@ import GoRuntime
 /// The interned tables of a pprof profile: strings, functions and locations,
 /// each numbered once, as `runtime/pprof`'s profileBuilder numbers them.
 struct PprofTables {
-    private(set) var strings: [String] = [""]
-    private var stringIndex: [String: Int64] = ["": 0]
+    private(set) var stringTable = PprofStrings()
     private(set) var functions: [Perftools_Profiles_Function] = []
     private var functionIndex: [FunctionKey: UInt64] = [:]
     private(set) var locations: [Perftools_Profiles_Location] = []
@@ -23,13 +22,9 @@ struct PprofTables {
         var file: String?
     }
 
-    mutating func string(_ text: String) -> Int64 {
-        if let index = stringIndex[text] { return index }
-        let index = Int64(strings.count)
-        strings.append(text)
-        stringIndex[text] = index
-        return index
-    }
+    mutating func string(_ text: String) -> Int64 { stringTable.index(text) }
+
+    mutating func valueType(_ type: String, _ unit: String) -> Perftools_Profiles_ValueType { stringTable.valueType(type, unit) }
 
     /// `physical` is the function the PC is in, whose start line is at hand;
     /// an inlined call's comes from a search by name, once per function.

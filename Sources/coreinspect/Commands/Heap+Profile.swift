@@ -11,10 +11,7 @@ import Symbols
 /// path opens the process and the Go runtime, and reads only the profile.
 extension Heap {
     func runProfile() throws {
-        // Refuse an unwritable destination before reading the core.
-        if let profilePath, !FileManager.default.isWritableFile(atPath: Self.directory(of: profilePath)) {
-            throw ValidationError("--profile: cannot write into the directory of \(profilePath)")
-        }
+        if let profilePath { try Self.checkWritable(profilePath, option: "--profile") }
         try CommandRunner.run(command: "heap", options: options) {
             let (process, go) = try Self.openGoProcess(options: options)
             let profile = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
@@ -80,8 +77,11 @@ extension Heap {
         return ELFNote.parseAll(bytes).notes.lazy.compactMap(\.gnuBuildID).first
     }
 
-    private static func directory(of path: String) -> String {
+    /// Refuses an unwritable destination before the core is read: a usage error (64).
+    static func checkWritable(_ path: String, option: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        return directory.isEmpty ? "." : directory
+        guard FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory) else {
+            throw ValidationError("\(option): cannot write into the directory of \(path)")
+        }
     }
 }

@@ -32,26 +32,26 @@ struct Heap: ParsableCommand {
     @Flag(help: "Show what each root (global, goroutine, finalizer, pool …) retains: what would be freed if it went away, from the dominator tree, with its dominant types; --top roots, ordered --by bytes or count.")
     var retained = false
 
+    @Option(name: .customLong("profile-retained"), help: ArgumentHelp(
+        "Write the live heap's dominator tree to this file as a gzipped pprof profile: each stack a root, then the types that dominate one another, valued by what they retain (go tool pprof -http draws it as a flame graph).",
+        valueName: "retained.pb.gz"))
+    var profileRetainedPath: String?
+
+    @Option(name: .customLong("profile-depth"), help: "With --profile-retained: at most this many types below a root; deeper objects count at that depth.")
+    var profileDepth = PprofRetainedProfile.defaultDepth
+
     func run() throws {
         if profilePath != nil || sites { return try runProfile() }
+        if profileRetainedPath != nil { return try runProfileRetained() }
         if retained { return try runRetained() }
         try CommandRunner.run(command: "heap", options: options) {
-            let (process, go) = try Self.openGoProcess(options: options)
-            var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
-                try GoHeap.read(process: process, go: go)
-            }
-            let catalog = try? GoTypeCatalog(process: go, memory: process.memory, types: heap.typeTable)
-            // Typing names the rows first: marking then reads the catalog's masks, which are frozen for its threads.
-            let typing = catalog.map { GoHeapTyping.assignTypes(to: &heap, catalog: $0, process: process, go: go) }
-            let marking = heap.marked(process: process, go: go, catalog: catalog)
-            let summary = GoHeapSummary(table: marking.table, types: catalog?.types ?? heap.typeTable, grouping: groupBy, order: by, top: top)
-            let memstats = try? go.readMemStats(process: process).memstats
-            let report = HeapReport(goVersion: go.buildInfo.goVersion, summary: summary, grouping: groupBy,
+            let marked = try markedGoHeap()
+            let summary = GoHeapSummary(table: marked.marking.table, types: marked.types, grouping: groupBy, order: by, top: top)
+            let memstats = try? marked.go.readMemStats(process: marked.process).memstats
+            let report = HeapReport(goVersion: marked.go.buildInfo.goVersion, summary: summary, grouping: groupBy,
                                     memStatsObjects: memstats?.heapObjects, memStatsBytes: memstats?.heapAlloc)
             return CommandOutcome(result: report, text: { report.text(style: $0) },
-                                  warnings: process.warnings + go.allWarnings + heap.warnings + (typing?.warnings ?? [])
-                                      + marking.warnings + report.reconciliationWarnings,
-                                  notes: (typing?.notes ?? []) + marking.notes)
+                                  warnings: marked.warnings + report.reconciliationWarnings, notes: marked.notes)
         }
     }
 }
