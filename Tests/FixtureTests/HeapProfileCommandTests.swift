@@ -99,4 +99,17 @@ final class HeapProfileCommandTests: XCTestCase {
             XCTAssertFalse(document.sites.prefix(5).contains { $0.function.hasPrefix("runtime.") }, "\(fixture)")
         }
     }
+
+    /// A destination that cannot be written is a usage error (64), found before the core is read.
+    func testUnwritableDestinationIsAUsageError() throws {
+        let fixture = try XCTUnwrap(fixtures().first)
+        let truth = try fixture.truth(Truth.self)
+        for option in ["--profile", "--profile-retained"] {
+            let result = try Shell.coreinspect(["heap", try fixture.core(), "--exe", try fixture.executable(named: truth.exe),
+                                                option, "/nonexistent-directory/heap.pb.gz"])
+            XCTAssertEqual(result.status, 64, "\(option): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("\(option): cannot write into the directory of /nonexistent-directory/heap.pb.gz"),
+                          result.stderr)
+        }
+    }
 }
