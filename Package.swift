@@ -69,7 +69,7 @@ let package = Package(
         // Unit tests run over in-memory bytes and fake address spaces: no core needed.
         .testTarget(
             name: "UnitTests",
-            dependencies: ["CoreFile", "ProcessImage", "GoRuntime"]
+            dependencies: ["CoreFile", "ProcessImage", "GoRuntime", "Reports"]
         ),
         // Analysis over synthetic tables and fake memory, checked against brute-force oracles.
         .testTarget(
