@@ -18,11 +18,26 @@ public struct ObjectGraph: Sendable {
     public let targets: [UInt32]
     /// Chunks of memory that could not be read while building; their words were skipped.
     public let unreadableChunks: Int
+    /// The roots' labels; the root words of label l point into
+    /// `labelEdgeTargets[labelEdgeOffsets[l] ..< labelEdgeOffsets[l + 1]]`, one entry per word.
+    public let rootLabels: [RootLabel]
+    public let labelEdgeOffsets: [Int]
+    public let labelEdgeTargets: [UInt32]
+    /// The address of the root word behind each labeled edge; 0 for a register or a word
+    /// read from a runtime structure.
+    public let labelEdgeSources: [UInt64]
+    /// Rows pointed into by roots without a label, ascending, each once.
+    public let unlabeledRootTargets: [UInt32]
 
     public var edgeCount: Int { targets.count }
 
     public func successors(of row: Int) -> ArraySlice<UInt32> {
         targets[edgeOffsets[row]..<edgeOffsets[row + 1]]
+    }
+
+    /// The rows the root words of label `label` point into, one entry per word.
+    public func rootEdges(ofLabel label: Int) -> ArraySlice<UInt32> {
+        labelEdgeTargets[labelEdgeOffsets[label]..<labelEdgeOffsets[label + 1]]
     }
 
     /// Reads every allocated row's pointer words, and the roots, into a graph.
@@ -47,17 +62,20 @@ public struct ObjectGraph: Sendable {
                 }
             }
             let rootScanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
-            var rootRows: [UInt32] = []
-            rootScanner.forEachRootTarget(roots) { rootRows.append(UInt32($0)) }
-            rootRows.sort()
-            return ObjectGraph(rowCount: table.count, rootTargets: uniqued(rootRows),
+            let rootEdges = RootEdges(roots: roots, scanner: rootScanner)
+            return ObjectGraph(rowCount: table.count, rootEdges: rootEdges,
                                parts: parts.map { $0! }, rootFaults: rootScanner.reader.faults)
         }
     }
 
-    private init(rowCount: Int, rootTargets: [UInt32], parts: [GraphPart], rootFaults: Int) {
+    private init(rowCount: Int, rootEdges: RootEdges, parts: [GraphPart], rootFaults: Int) {
         self.rowCount = rowCount
-        self.rootTargets = rootTargets
+        rootTargets = rootEdges.allTargets
+        rootLabels = rootEdges.labels
+        labelEdgeOffsets = rootEdges.offsets
+        labelEdgeTargets = rootEdges.targets
+        labelEdgeSources = rootEdges.sources
+        unlabeledRootTargets = rootEdges.unlabeledTargets
         var offsets: [Int] = []
         offsets.reserveCapacity(rowCount + 1)
         var targets: [UInt32] = []
@@ -90,13 +108,6 @@ public struct ObjectGraph: Sendable {
         }
         runs.append(start..<table.count)
         return runs
-    }
-
-    private static func uniqued(_ sorted: [UInt32]) -> [UInt32] {
-        var result: [UInt32] = []
-        result.reserveCapacity(sorted.count)
-        for value in sorted where result.last != value { result.append(value) }
-        return result
     }
 }
 

@@ -68,26 +68,54 @@ public struct ConservativePointers: PointerMap, Sendable {
     public func pointerWords(ofRow row: Int, in table: AllocationTable) -> PointerWords { .everyWord() }
 }
 
-/// The words that keep allocations alive from outside the heap.
+/// The words that keep allocations alive from outside the heap, each with the label of the
+/// root it belongs to (a global, a goroutine frame …) for retained sizes and paths.
+///
+/// Labels are indices into `labels` (flat `Int32`s, -1 for none), so a root scan carries its
+/// label at no cost per word.
 public struct MarkRoots: Sendable {
     /// A block of memory outside the heap (a stack from its SP, a module's data, TLS) and
     /// which of its words to read.
     public struct Range: Sendable {
         public var range: AddressRange
         public var pointers: PointerWords
+        /// Index into `MarkRoots.labels`; -1 when the root has no label.
+        public var label: Int32
 
-        public init(_ range: AddressRange, pointers: PointerWords = .everyWord()) {
+        public init(_ range: AddressRange, pointers: PointerWords = .everyWord(), label: Int32 = -1) {
             self.range = range
             self.pointers = pointers
+            self.label = label
         }
     }
 
     public var ranges: [Range]
     /// Values already in hand: registers, words a walker read from runtime structures.
     public var words: [UInt64]
+    /// The label of each of `words` (-1 for none); empty when no word has one.
+    public var wordLabels: [Int32]
+    public var labels: [RootLabel]
 
     public init(ranges: [Range] = [], words: [UInt64] = []) {
         self.ranges = ranges
         self.words = words
+        wordLabels = []
+        labels = []
     }
+
+    /// Adds a label and returns its index, for the ranges and words it names.
+    public mutating func addLabel(_ label: RootLabel) -> Int32 {
+        labels.append(label)
+        return Int32(labels.count - 1)
+    }
+
+    /// Appends a word with its label, keeping `wordLabels` parallel to `words`.
+    public mutating func appendWord(_ word: UInt64, label: Int32) {
+        if wordLabels.count < words.count { wordLabels += repeatElement(-1, count: words.count - wordLabels.count) }
+        words.append(word)
+        wordLabels.append(label)
+    }
+
+    /// The label of word `index` of `words`, -1 when it has none.
+    public func label(ofWord index: Int) -> Int32 { index < wordLabels.count ? wordLabels[index] : -1 }
 }

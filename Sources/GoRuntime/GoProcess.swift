@@ -107,12 +107,21 @@ public final class GoProcess {
     /// Where it starts: a running goroutine at its thread's registers; one in
     /// a system call at `g.syscallpc/sp`; any other at `g.sched`, where it parked.
     public func stack(of goroutine: Goroutine, threads: [ProcessThread], maxFrames: Int = 256) -> Stack {
+        let walk = stackWalk(of: goroutine, threads: threads, maxFrames: maxFrames)
+        return Stack(frames: walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
+    }
+
+    /// The walk behind `stack(of:)`, with each frame's stack pointer: the heap's roots are
+    /// labeled by the frame whose part of the stack holds them.
+    func stackWalk(of goroutine: Goroutine, threads: [ProcessThread], maxFrames: Int = 256) -> GoStackWalker.Walk {
         if goroutine.status.base == GoroutineStatus.running, let thread = threads.first(where: { $0.tid == goroutine.threadID }) {
             // The thread may be in a signal handler on its signal stack; its walk
             // crosses the signal frame, and the goroutine's frames are those on its own stack.
-            let walk = walker.walk(pc: thread.pc, sp: thread.sp, exact: true, bounds: nil, maxFrames: maxFrames)
+            var walk = walker.walk(pc: thread.pc, sp: thread.sp, exact: true, bounds: nil, maxFrames: maxFrames)
             if let first = walk.stackPointers.firstIndex(where: { goroutine.stack.contains($0) }) {
-                return Stack(frames: Array(walk.frames[first...]), stopReason: walk.stopReason, truncated: walk.truncated)
+                walk.frames.removeFirst(first)
+                walk.stackPointers.removeFirst(first)
+                return walk
             }
         }
         let start: (pc: Address, sp: Address)
@@ -122,9 +131,8 @@ public final class GoProcess {
             // Parked, or running on g0 (systemstack saved where it left the goroutine).
             start = (goroutine.schedPC, goroutine.schedSP)
         }
-        guard start.pc != .zero else { return Stack(frames: [], stopReason: "no saved registers (pc 0)", truncated: true) }
-        let walk = walker.walk(pc: start.pc, sp: start.sp, exact: false, bounds: goroutine.stack, maxFrames: maxFrames)
-        return Stack(frames: walk.frames, stopReason: walk.stopReason, truncated: walk.truncated)
+        guard start.pc != .zero else { return GoStackWalker.Walk(stopReason: "no saved registers (pc 0)", truncated: true) }
+        return walker.walk(pc: start.pc, sp: start.sp, exact: false, bounds: goroutine.stack, maxFrames: maxFrames)
     }
 
     /// True for compiler-generated wrappers (method value wrappers, go-statement

@@ -39,9 +39,11 @@ public final class DWARFIndex {
     /// The link-time address of a global variable.
     public func variableAddress(_ name: String) -> UInt64? { variables[name]?.address }
 
-    /// The byte size of a global's type, such as a fixed-size array.
+    /// The byte size of a global's type, such as a fixed-size array; through typedefs (Go's
+    /// maps and channels are typedefs of pointers).
     public func variableSize(_ name: String) -> UInt64? {
-        variables[name].flatMap { ElfUtils.type(of: $0.die) }.flatMap(ElfUtils.byteSize)
+        guard let type = variables[name].flatMap({ ElfUtils.type(of: $0.die) }) else { return nil }
+        return ElfUtils.byteSize(of: type) ?? ElfUtils.aggregateSize(of: type)
     }
 
     /// Every global variable with its link-time address and the name of its type as the

@@ -11,6 +11,9 @@ public struct GoHeapMarking: Sendable {
     /// Edges followed between objects, and the rows the roots point into.
     public let edgeCount: Int
     public let rootTargetCount: Int
+    /// The object graph marking walked, with its labeled root edges: what retained sizes and
+    /// paths from the roots are computed over, without reading the core again.
+    public let graph: ObjectGraph
 }
 
 extension GoHeap {
@@ -41,7 +44,7 @@ extension GoHeap {
         precondition(marked.count == table.count, "a typed table must have the heap's rows")
         marked.applyMarks(graph.reachableRows())
         return GoHeapMarking(table: marked, warnings: warnings, notes: notes, edgeCount: graph.edgeCount,
-                             rootTargetCount: graph.rootTargets.count)
+                             rootTargetCount: graph.rootTargets.count, graph: graph)
     }
 
     /// The release's pointer map, with the descriptors it needs resolved up front (the catalog

@@ -11,24 +11,28 @@ import ProcessImage
 /// - the span specials as `markrootSpans` treats them: a finalizer's `fn` and the words its
 ///   object points to (not the object itself), a weak handle, a cleanup's function words;
 /// - each P's current tiny block (`gcMarkTinyAllocs`).
+///
+/// Every root carries a label (`MarkRoots.labels`) naming what a user knows it by: the global
+/// variable, the goroutine frame, the finalizer (see GoGlobalRootLabels and GoStackRootLabels).
 struct GoMarkRoots {
     var roots = MarkRoots()
     /// What could not be read, for one aggregated warning.
     var problems: [String] = []
 
     init(process: ProcessImage, go: GoProcess, heap: GoHeap, pointers: GoPointerMap) {
-        addModules(go: go, memory: process.memory)
+        addModules(go: go, memory: process.memory, heap: heap)
         addStacks(go: go, threads: process.threads)
         addSpecials(heap: heap, layout: go.layout, pointers: pointers)
         addTinyBlocks(go: go, allp: (try? MemStatsGlobals.locate(go: go, process: process))?.allp, memory: process.memory)
     }
 
-    private mutating func addModules(go: GoProcess, memory: MemoryReader) {
+    private mutating func addModules(go: GoProcess, memory: MemoryReader, heap: GoHeap) {
         guard let first = go.symbols.moduleData?.address,
               let layout = try? go.layout.resolve(ModuleRootsLayout.self).get() else {
             problems.append("the module list (data and bss roots)")
             return
         }
+        let variables = GlobalVariables(go: go)
         var module = first
         var seen = Set<UInt64>()
         while module != .zero, seen.insert(module.rawValue).inserted, seen.count <= 64 {
@@ -36,7 +40,8 @@ struct GoMarkRoots {
                 problems.append("moduledata at \(module.hex)")
                 return
             }
-            for (start, end, mask) in [(layout.data, layout.edata, layout.gcdatamask), (layout.bss, layout.ebss, layout.gcbssmask)] {
+            for (section, start, end, mask) in [(".data", layout.data, layout.edata, layout.gcdatamask),
+                                                (".bss", layout.bss, layout.ebss, layout.gcbssmask)] {
                 let range = AddressRange(start: start.load(from: bytes), end: end.load(from: bytes))
                 // `bitvector{n int32; bytedata *uint8}`, unchanged since Go 1.5: one bit per word.
                 let bitCount = Int(Int32(truncatingIfNeeded: GoIntegerField(offset: mask, size: 4).load(from: bytes)))
@@ -44,18 +49,22 @@ struct GoMarkRoots {
                 guard !range.isEmpty else { continue }
                 guard bitCount > 0, let view = memory.view(at: bitmap, count: UInt64((bitCount + 7) / 8)) else {
                     problems.append("GC bitmap of \(range.start.hex)…\(range.end.hex)")
-                    roots.ranges.append(MarkRoots.Range(range))
+                    let label = roots.addLabel(RootLabel(kind: .global, name: section, detail: "no GC bitmap: every word scanned"))
+                    roots.ranges.append(MarkRoots.Range(range, label: label))
                     continue
                 }
-                roots.ranges.append(MarkRoots.Range(range, pointers: .bitmap(view, bitCount: bitCount,
-                                                                               elementBytes: UInt64(bitCount) * 8)))
+                addGlobals(in: range, section: section, bitmap: view, bitCount: bitCount, variables: variables,
+                           heap: heap, memory: memory)
             }
             module = layout.next.load(from: bytes)
         }
     }
 
     private mutating func addStacks(go: GoProcess, threads: [ProcessThread]) {
-        for thread in threads { roots.words += thread.registers.values }
+        for thread in threads {
+            let label = roots.addLabel(RootLabel(kind: .thread, name: "thread \(thread.tid)", detail: "registers"))
+            for value in thread.registers.values { roots.appendWord(value, label: label) }
+        }
         for goroutine in go.goroutines where goroutine.status.base != GoroutineStatus.dead {
             let stack = goroutine.stack
             guard !stack.isEmpty else { continue }
@@ -63,7 +72,7 @@ struct GoMarkRoots {
             if let thread = threads.first(where: { $0.tid == goroutine.threadID }) { candidates.append(thread.sp) }
             // The lowest SP inside the stack is where live frames begin; none known: all of it.
             let sp = candidates.filter { stack.contains($0) }.min() ?? stack.start
-            roots.ranges.append(MarkRoots.Range(AddressRange(start: sp, end: stack.end)))
+            addFrames(of: goroutine, from: sp, go: go, threads: threads)
         }
     }
 
@@ -81,16 +90,22 @@ struct GoMarkRoots {
         for index in 0..<heap.specials.count {
             let record = Address(heap.specials.records[index])
             let kind = heap.specials.kinds[index]
+            let object = Address(heap.specials.objects[index]).hex
             if kind == finalizer {
-                roots.ranges.append(MarkRoots.Range(AddressRange(start: record.advanced(by: fnField), size: 8)))
+                let label = roots.addLabel(RootLabel(kind: .finalizer, name: "finalizer on \(object)",
+                                                     detail: "its function and what the object points to"))
+                roots.ranges.append(MarkRoots.Range(AddressRange(start: record.advanced(by: fnField), size: 8), label: label))
                 if let row = heap.table.row(containing: Address(heap.specials.objects[index])) {
                     roots.ranges.append(MarkRoots.Range(heap.table.range(of: row),
-                                                        pointers: pointers.pointerWords(ofRow: row, in: heap.table)))
+                                                        pointers: pointers.pointerWords(ofRow: row, in: heap.table), label: label))
                 }
             } else if kind == weakHandle {
-                roots.ranges.append(MarkRoots.Range(AddressRange(start: record.advanced(by: fnField), size: 8)))
+                let label = roots.addLabel(RootLabel(kind: .runtime, name: "weak handle of \(object)"))
+                roots.ranges.append(MarkRoots.Range(AddressRange(start: record.advanced(by: fnField), size: 8), label: label))
             } else if kind == cleanup {
-                roots.ranges.append(MarkRoots.Range(AddressRange(start: record.advanced(by: fnField), size: 8 * cleanupWords)))
+                let label = roots.addLabel(RootLabel(kind: .cleanup, name: "cleanup on \(object)"))
+                roots.ranges.append(MarkRoots.Range(AddressRange(start: record.advanced(by: fnField), size: 8 * cleanupWords),
+                                                    label: label))
             }
         }
     }
@@ -109,7 +124,8 @@ struct GoMarkRoots {
                   cacheAddress != .zero,
                   let tiny = try? memory.readUInt64(at: cacheAddress.advanced(by: UInt64(cache.tiny.offset))), tiny != 0
             else { continue }
-            roots.words.append(tiny)
+            roots.appendWord(tiny, label: roots.addLabel(RootLabel(kind: .runtime, name: "tiny block of P\(index)",
+                                                                   detail: "the P's current tiny allocation block")))
         }
     }
 }
