@@ -92,7 +92,7 @@ public struct WhyReport: Encodable {
         var lines = [style.bold(address) + " is inside " + describe(object) + ": " + stateText(style: style)]
         if let root {
             lines.append("Path from the roots, \(steps.count) step\(steps.count == 1 ? "" : "s"), root: "
-                         + style.bold(root.kind + " " + root.name) + (root.detail.map { style.dim(" (" + $0 + ")") } ?? ""))
+                         + style.bold(root.name.hasPrefix(root.kind) ? root.name : root.kind + " " + root.name) + (root.detail.map { style.dim(" (" + $0 + ")") } ?? ""))
             var table = TextTable(["via", "", "to"])
             for step in steps { table.add([step.via, "→", step.type + " at " + step.to]) }
             lines.append(table.render(indent: "  ").split(separator: "\n").dropFirst().joined(separator: "\n"))

@@ -79,6 +79,10 @@ final class GoFieldPathTests: XCTestCase {
         let groups = try XCTUnwrap(fixture.catalog.arrayType(of: try fixture.id(Descriptor.group), count: 4))
         XCTAssertEqual(fixture.path.name(offset: 2 * 136 + 8 + 8, in: groups), "map value", "the group index is hidden too")
         XCTAssertEqual(fixture.path.name(offset: 136, in: groups), ".ctrl")
+        let unsized = fixture.catalog.intern(fallback: "[?]map.group[int]*main.Node", size: 0, kind: .runtimeType)
+        XCTAssertEqual(fixture.path.name(offset: 136 + 8 + 8, in: unsized), "map value", "a group array of unknown length")
+        let directory = fixture.catalog.intern(fallback: GoRuntimeObjectName.swissDirectory, size: 0, kind: .runtimeType)
+        XCTAssertEqual(fixture.path.name(offset: 24, in: directory), "[3]")
     }
 
     func testUntypedObjectsGetOffsetsAndRuntimeStructuresTheirLayoutsFields() throws {

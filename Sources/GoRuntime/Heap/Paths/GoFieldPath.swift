@@ -35,12 +35,15 @@ public struct GoFieldPath {
         for _ in 0..<Self.maxDepth {
             guard let record = catalog.record(of: type) else {
                 if let element = unsizedArrayElement(type) {
-                    parts.append("[\(offset / element.size)]")
+                    if !Self.isMapStorage(catalog.name(of: element.id)) { parts.append("[\(offset / element.size)]") }
                     offset %= element.size
                     type = element.id
                     continue
                 }
-                if let field = runtimeField(of: type, containing: offset) {
+                if catalog.name(of: type) == GoRuntimeObjectName.swissDirectory {
+                    parts.append("[\(offset / 8)]")
+                    offset %= 8
+                } else if let field = runtimeField(of: type, containing: offset) {
                     parts.append("." + field.name)
                     offset -= field.offset
                 }
