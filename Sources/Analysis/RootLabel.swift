@@ -27,10 +27,16 @@ public struct RootLabel: Sendable, Hashable {
     public var name: String
     /// More about it: a global's type, a goroutine's state, the object a finalizer is on.
     public var detail: String
+    /// Labels with the same non-empty group are also one root as a whole: the frames of one
+    /// goroutine ("goroutine 22"). Retained sizes are given per group too, so what two frames
+    /// of a goroutine share (a live pointer and a stale copy in a callee's dead slot) is still
+    /// charged to that goroutine.
+    public var group: String
 
-    public init(kind: RootKind, name: String, detail: String = "") {
+    public init(kind: RootKind, name: String, detail: String = "", group: String = "") {
         self.kind = kind
         self.name = name
         self.detail = detail
+        self.group = group
     }
 }

@@ -21,7 +21,11 @@ struct Heap: ParsableCommand {
     @Option(name: .customLong("group-by"), help: "Group objects by type, package or size-class.")
     var groupBy: GoHeapSummary.Grouping = .type
 
+    @Flag(help: "Show what each root (global, goroutine, finalizer, pool …) retains: what would be freed if it went away, from the dominator tree, with its dominant types; --top roots, ordered --by bytes or count.")
+    var retained = false
+
     func run() throws {
+        if retained { return try runRetained() }
         try CommandRunner.run(command: "heap", options: options) {
             let process = try ProcessImage(corePath: options.core, search: options.search)
             let native = try NativeSymbols(process: process, search: options.search)
@@ -56,6 +60,6 @@ extension GoHeapSummary.Order: ExpressibleByArgument {}
 extension GoHeapSummary.Grouping: ExpressibleByArgument {}
 
 /// What `heap` says of a program without Go build info.
-private struct NotAGoHeap: Error, CustomStringConvertible {
+struct NotAGoHeap: Error, CustomStringConvertible {
     var description: String { "not a Go program (no Go build info): heap walks Go heaps only for now" }
 }

@@ -8,7 +8,10 @@ extension GoMarkRoots {
     ///
     /// A frame owns the words from its stack pointer up to its caller's. The words below the
     /// innermost frame (what a callee left, or the whole stack when the walk fails) go to the
-    /// innermost frame, so the ranges cover exactly the stack the unlabeled scan read.
+    /// innermost frame, so the ranges cover exactly the stack the unlabeled scan read. The
+    /// frames share the group "goroutine N": the stack is scanned conservatively, so a callee's
+    /// dead slot may still hold a copy of a caller's pointer, and only the goroutine as a
+    /// whole then retains what they both reach.
     mutating func addFrames(of goroutine: Goroutine, from sp: Address, go: GoProcess, threads: [ProcessThread]) {
         let stack = goroutine.stack
         let walk = go.stackWalk(of: goroutine, threads: threads)
@@ -26,7 +29,8 @@ extension GoMarkRoots {
         let state = goroutine.stateName
         guard !frames.isEmpty else {
             let label = roots.addLabel(RootLabel(kind: .goroutine, name: "goroutine \(goroutine.id)",
-                                                 detail: "\(state), stack not walked: \(walk.stopReason ?? "no frames")"))
+                                                 detail: "\(state), stack not walked: \(walk.stopReason ?? "no frames")",
+                                                 group: "goroutine \(goroutine.id)"))
             roots.ranges.append(MarkRoots.Range(AddressRange(start: sp, end: stack.end), label: label))
             return
         }
@@ -35,7 +39,7 @@ extension GoMarkRoots {
             let end = index + 1 < frames.count ? frames[index + 1].sp : stack.end
             guard end > start else { continue }
             let label = roots.addLabel(RootLabel(kind: .goroutine, name: "goroutine \(goroutine.id) \(frame.function)",
-                                                 detail: "\(state), frame \(index)"))
+                                                 detail: state, group: "goroutine \(goroutine.id)"))
             roots.ranges.append(MarkRoots.Range(AddressRange(start: start, end: end), label: label))
             start = end
         }
