@@ -26,6 +26,18 @@ public struct WhyReport: Encodable {
         public var kind: String
         public var name: String
         public var detail: String?
+
+        init(kind: String, name: String, detail: String? = nil) {
+            self.kind = kind
+            self.name = name
+            self.detail = detail
+        }
+
+        init(_ label: RootLabel) {
+            self.init(kind: label.kind.rawValue, name: label.name, detail: label.detail.isEmpty ? nil : label.detail)
+        }
+
+        var text: String { name.hasPrefix(kind) ? name : kind + " " + name }
     }
 
     public struct Step: Encodable {
@@ -42,9 +54,12 @@ public struct WhyReport: Encodable {
     }
 
     public struct Dominator: Encodable {
-        /// "roots" when the roots hold the object directly (no single object dominates it), else "object".
+        /// "object"; "root" (one root label holds it alone), "rootGroup" (the frames of one
+        /// goroutine together) or "roots" (several roots, by separate paths).
         public var kind: String
         public var object: Object?
+        /// The root or group, for "root" and "rootGroup".
+        public var root: Root?
     }
 
     public var address: String
@@ -54,6 +69,9 @@ public struct WhyReport: Encodable {
     public var root: Root?
     public var steps: [Step]
     public var dominator: Dominator?
+    /// What the object keeps alive alone, itself included; with the dominator.
+    public var retainedBytes: UInt64?
+    public var retainedObjects: Int?
     /// For garbage: the objects that point to it.
     public var predecessors: [Object]
     public var omittedPredecessors: Int
@@ -62,19 +80,21 @@ public struct WhyReport: Encodable {
         address = why.address.hex
         object = Object(why.object)
         state = Self.stateName(why.object.state)
-        root = why.path.map { path in
-            Root(kind: path.root.kind.rawValue, name: path.root.name, detail: path.root.detail.isEmpty ? nil : path.root.detail)
-        }
+        root = why.path.map { Root($0.root) }
         steps = why.path?.steps.map { step in
             Step(from: step.from?.address.hex ?? why.path!.root.name, to: step.to.address.hex, type: step.to.type,
                  via: step.via, address: step.word?.hex)
         } ?? []
         dominator = why.dominator.map { dominator in
             switch dominator {
-            case .roots: return Dominator(kind: "roots", object: nil)
+            case .roots: return Dominator(kind: "roots")
+            case .root(let label): return Dominator(kind: "root", root: Root(label))
+            case .rootGroup(let name): return Dominator(kind: "rootGroup", root: Root(kind: RootKind.goroutine.rawValue, name: name))
             case .object(let object): return Dominator(kind: "object", object: Object(object))
             }
         }
+        retainedBytes = why.retainedBytes
+        retainedObjects = why.retainedObjects
         predecessors = why.predecessors.map(Object.init)
         omittedPredecessors = why.omittedPredecessors
     }
@@ -92,13 +112,18 @@ public struct WhyReport: Encodable {
         var lines = [style.bold(address) + " is inside " + describe(object) + ": " + stateText(style: style)]
         if let root {
             lines.append("Path from the roots, \(steps.count) step\(steps.count == 1 ? "" : "s"), root: "
-                         + style.bold(root.name.hasPrefix(root.kind) ? root.name : root.kind + " " + root.name) + (root.detail.map { style.dim(" (" + $0 + ")") } ?? ""))
+                         + style.bold(root.text) + (root.detail.map { style.dim(" (" + $0 + ")") } ?? ""))
             var table = TextTable(["via", "", "to"])
             for step in steps { table.add([step.via, "→", step.type + " at " + step.to]) }
             lines.append(table.render(indent: "  ").split(separator: "\n").dropFirst().joined(separator: "\n"))
         }
         if let dominator {
-            lines.append("Immediate dominator: " + (dominator.object.map(describe) ?? "the roots (no single object holds it alone)"))
+            let holder = dominator.object.map(describe) ?? dominator.root.map { "root " + $0.text }
+                ?? "none: several roots reach it by separate paths"
+            lines.append("Immediate dominator: " + holder)
+        }
+        if let retainedBytes, let retainedObjects {
+            lines.append("Retains \(Format.bytes(retainedBytes)) in \(retainedObjects) object(s), itself included")
         }
         if state == "garbage" {
             if predecessors.isEmpty {

@@ -60,6 +60,25 @@ final class WhyCommandTests: XCTestCase {
         XCTAssertEqual(answer.steps.last?.to, object.address)
         XCTAssertEqual(answer.steps.last?.type, object.type)
         for (step, next) in zip(answer.steps, answer.steps.dropFirst()) { XCTAssertEqual(next.from, step.to) }
+        XCTAssertNotNil(answer.dominator)
+    }
+
+    /// The truth's `retained` says main.quads alone holds its backing array and the arrays it
+    /// points to: each array is dominated by the backing array, the step before it.
+    func testAnObjectOneRootHoldsAloneIsDominatedByTheStepBeforeIt() throws {
+        let (fixture, truth, _, _) = try fixture()
+        struct Retained: Decodable { struct Root: Decodable { var root: String }; var retained: [Root] }
+        XCTAssertTrue(try fixture.truth(Retained.self).retained.contains { $0.root == "main.quads" })
+        let object = try XCTUnwrap(truth.objects.first { $0.what == "quads[0]" })
+        let (result, document) = try why(object.address, json: true)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let answer = try XCTUnwrap(document?.result)
+        XCTAssertEqual(answer.root?.name, object.root)
+        XCTAssertGreaterThanOrEqual(answer.steps.count, 2)
+        let dominator = try XCTUnwrap(answer.dominator)
+        XCTAssertEqual(dominator.kind, "object")
+        XCTAssertEqual(dominator.object?.address, answer.steps.dropLast().last?.to)
+        XCTAssertEqual(dominator.object?.type, answer.steps.dropLast().last?.type)
     }
 
     func testTextPrintsOneStepALine() throws {
@@ -76,6 +95,7 @@ final class WhyCommandTests: XCTestCase {
         let stepLines = lines.filter { $0.contains(" → ") }
         XCTAssertEqual(stepLines.count, steps.count, result.stdout)
         for (line, step) in zip(stepLines, steps) { XCTAssertTrue(line.hasSuffix("\(step.type) at \(step.to)"), "\(line)") }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("Immediate dominator: ") }, result.stdout)
     }
 
     func testGarbageIsUnreachable() throws {

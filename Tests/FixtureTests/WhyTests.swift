@@ -21,6 +21,7 @@ final class WhyTests: XCTestCase {
         var garbageAddresses: [String]
         var finder: GoHeapPathFinder
         var labels: RootLabelMatcher
+        var dominators: DominatorTree
     }
 
     private func open(_ fixture: Fixture) throws -> Opened {
@@ -33,7 +34,8 @@ final class WhyTests: XCTestCase {
         let finder = GoHeapPathFinder(heap: heap, marking: marking, catalog: catalog, process: go, memory: opened.process.memory)
         return Opened(truth: try fixture.truth(GoHeapRootTruth.self), garbageAddresses: try fixture.truth(Garbage.self).garbageAddresses,
                       finder: finder,
-                      labels: try RootLabelMatcher(fixture: fixture, graph: marking.graph, go: go))
+                      labels: try RootLabelMatcher(fixture: fixture, graph: marking.graph, go: go),
+                      dominators: DominatorTree(graph: marking.graph, sizes: marking.table.sizes))
     }
 
     private func address(_ text: String) -> Address { Address(UInt64(text.dropFirst(2), radix: 16) ?? 0) }
@@ -52,7 +54,7 @@ final class WhyTests: XCTestCase {
                 let context = "\(fixture): \(object.what)"
                 let expected = opened.labels.labels(root: object.root, goroutine: object.rootKind == "goroutine" ? object.goroutine : nil)
                 XCTAssertFalse(expected.isEmpty, "\(context): no label for \(object.root)")
-                guard let why = opened.finder.why(address(object.address)) else {
+                guard let why = opened.finder.why(address(object.address), dominators: opened.dominators) else {
                     XCTFail("\(context): \(object.address) in no object")
                     continue
                 }
@@ -62,6 +64,7 @@ final class WhyTests: XCTestCase {
                 }
                 XCTAssertEqual(last.to, why.object, context)
                 checkChained(path, context)
+                checkDominator(why, context)
                 if expected.map({ graph.rootLabels[$0] }).contains(path.root) {
                     // A stripped build's global is a word of its section: nothing says it is a sync.Pool.
                     if !opened.labels.stripped || object.rootKind == "goroutine" {
@@ -90,6 +93,24 @@ final class WhyTests: XCTestCase {
         XCTAssertGreaterThan(typedChecked, 100, "too few typed objects to check types")
     }
 
+    /// Every path from the roots passes through a dominator, the one shown included: an
+    /// object on it, or the root it starts from.
+    private func checkDominator(_ why: GoHeapWhy, _ context: String) {
+        guard let path = why.path, let dominator = why.dominator else { return XCTFail("\(context): no dominator") }
+        switch dominator {
+        case .object(let object):
+            XCTAssertTrue(path.steps.dropLast().contains { $0.to == object }, "\(context): dominator \(object.address.hex) not on the path")
+        case .root(let label):
+            XCTAssertEqual(label, path.root, context)
+        case .rootGroup(let group):
+            XCTAssertEqual(group, path.root.group, context)
+        case .roots:
+            break
+        }
+        XCTAssertGreaterThanOrEqual(why.retainedBytes ?? 0, why.object.size, context)
+        XCTAssertGreaterThanOrEqual(why.retainedObjects ?? 0, 1, context)
+    }
+
     /// Each step leaves the object the previous one reached, through a word inside it.
     private func checkChained(_ path: GoHeapPath, _ context: String) {
         for (step, next) in zip(path.steps, path.steps.dropFirst()) {
@@ -104,7 +125,8 @@ final class WhyTests: XCTestCase {
             let opened = try open(fixture)
             var foundLive = 0
             for text in opened.garbageAddresses {
-                let why = try XCTUnwrap(opened.finder.why(address(text)), "\(fixture): garbage \(text) in no object")
+                let why = try XCTUnwrap(opened.finder.why(address(text), dominators: opened.dominators),
+                                        "\(fixture): garbage \(text) in no object")
                 if why.path != nil {
                     foundLive += 1
                     continue

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import CoreFile
 import GoRuntime
@@ -37,7 +38,10 @@ struct Why: ParsableCommand {
             let typing = catalog.map { GoHeapTyping.assignTypes(to: &heap, catalog: $0, process: process, go: go) }
             let marking = heap.marked(process: process, go: go, catalog: catalog)
             let finder = GoHeapPathFinder(heap: heap, marking: marking, catalog: catalog, process: go, memory: process.memory)
-            guard let why = finder.why(address, predecessorLimit: predecessors) else {
+            // The dominator tree costs a pass over the whole graph: only for an address worth it.
+            guard marking.table.row(containing: address) != nil,
+                  let why = finder.why(address, dominators: DominatorTree(graph: marking.graph, sizes: marking.table.sizes),
+                                       predecessorLimit: predecessors) else {
                 throw CategorizedFailure(.addressNotInHeap, subject: options.core, underlying: NotAHeapObject(address: address))
             }
             let report = WhyReport(why)

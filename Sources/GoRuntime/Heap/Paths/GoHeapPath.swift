@@ -29,11 +29,14 @@ public struct GoHeapPath: Sendable {
     public var steps: [Step]
 }
 
-/// The object that must be passed on every path from the roots to another: what keeps it
-/// alive alone.
-public enum GoHeapDominator: Sendable {
-    /// No single object: the object is held directly by the roots (or by several of them).
+/// What must be passed on every path from the roots to an object: what keeps it alive alone.
+public enum GoHeapDominator: Sendable, Equatable {
+    /// No single root or object: several roots reach the object by separate paths.
     case roots
+    /// One root (a global, a goroutine frame …) holds it, directly or through objects only it reaches.
+    case root(RootLabel)
+    /// The frames of one goroutine hold it together ("goroutine 22").
+    case rootGroup(String)
     case object(GoHeapObjectRef)
 }
 
@@ -46,6 +49,9 @@ public struct GoHeapWhy: Sendable {
     public var path: GoHeapPath?
     /// nil when no dominator tree was given, or for garbage.
     public var dominator: GoHeapDominator?
+    /// What the object keeps alive alone, itself included (its dominator subtree); nil as `dominator`.
+    public var retainedBytes: UInt64?
+    public var retainedObjects: Int?
     /// For garbage: the objects whose pointers lead to it (themselves garbage, or they would keep it alive).
     public var predecessors: [GoHeapObjectRef]
     /// Predecessors beyond those listed.

@@ -33,8 +33,9 @@ public struct GoHeapPathFinder {
         rootEdges = graph.labelEdgeTargets + graph.unlabeledRootTargets
     }
 
-    /// What `why` says of `address`; nil when no allocated object holds it.
-    public func why(_ address: Address, predecessorLimit: Int = 20) -> GoHeapWhy? {
+    /// What `why` says of `address`; nil when no allocated object holds it. `dominators`, of
+    /// this finder's graph, names the immediate dominator.
+    public func why(_ address: Address, dominators: DominatorTree? = nil, predecessorLimit: Int = 20) -> GoHeapWhy? {
         guard let row = table.row(containing: address) else { return nil }
         let path = self.path(toRow: row)
         var predecessors: [GoHeapObjectRef] = []
@@ -44,8 +45,24 @@ public struct GoHeapPathFinder {
                 if predecessors.count < predecessorLimit { predecessors.append(object(source)) } else { omitted += 1 }
             }
         }
-        return GoHeapWhy(address: address, object: object(row), path: path, dominator: nil,
-                         predecessors: predecessors, omittedPredecessors: omitted)
+        var why = GoHeapWhy(address: address, object: object(row), path: path, dominator: nil,
+                            predecessors: predecessors, omittedPredecessors: omitted)
+        if let dominators, path != nil {
+            why.dominator = dominator(of: row, in: dominators)
+            why.retainedBytes = dominators.retainedBytes[row]
+            why.retainedObjects = Int(dominators.retainedObjects[row])
+        }
+        return why
+    }
+
+    private func dominator(of row: Int, in tree: DominatorTree) -> GoHeapDominator? {
+        switch tree.dominator(of: row) {
+        case .row(let dominator): return .object(object(dominator))
+        case .label(let label): return .root(graph.rootLabels[label])
+        case .group(let group): return .rootGroup(tree.groupNames[group])
+        case .virtualRoot: return .roots
+        case .unreachable: return nil
+        }
     }
 
     /// One shortest path from the roots to `row`, or nil when no root reaches it. With `labels`
