@@ -65,6 +65,7 @@ final class WhyTests: XCTestCase {
                 XCTAssertEqual(last.to, why.object, context)
                 checkChained(path, context)
                 checkDominator(why, context)
+                checkPredecessors(of: why, finder: opened.finder, context)
                 if expected.map({ graph.rootLabels[$0] }).contains(path.root) {
                     // A stripped build's global is a word of its section: nothing says it is a sync.Pool.
                     if !opened.labels.stripped || object.rootKind == "goroutine" {
@@ -109,6 +110,19 @@ final class WhyTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(why.retainedBytes ?? 0, why.object.size, context)
         XCTAssertGreaterThanOrEqual(why.retainedObjects ?? 0, 1, context)
+    }
+
+    /// What `why` lists for garbage, on live objects (the program's garbage points to nothing):
+    /// the object each path step leaves is among them, and each holds a word pointing into the
+    /// object, read again from the core.
+    private func checkPredecessors(of why: GoHeapWhy, finder: GoHeapPathFinder, _ context: String) {
+        let sources = finder.sources(pointingTo: why.object.row)
+        if let before = why.path?.steps.dropLast().last?.to {
+            XCTAssertTrue(sources.contains(before.row), "\(context): \(before.address.hex) not among the predecessors")
+        }
+        for source in sources.prefix(50) {
+            XCTAssertNotNil(finder.pointerWord(in: source, to: why.object.row), "\(context): predecessor row \(source)")
+        }
     }
 
     /// Each step leaves the object the previous one reached, through a word inside it.
