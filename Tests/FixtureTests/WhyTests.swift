@@ -1,6 +1,7 @@
 import Analysis
 import CoreFile
 import GoRuntime
+import ProcessImage
 import XCTest
 
 /// `why` against the go-heap program's truth, on every release, DWARF and stripped, gcore and
@@ -22,6 +23,7 @@ final class WhyTests: XCTestCase {
         var finder: GoHeapPathFinder
         var labels: RootLabelMatcher
         var dominators: DominatorTree
+        var threads: [ProcessThread]
     }
 
     private func open(_ fixture: Fixture) throws -> Opened {
@@ -31,11 +33,13 @@ final class WhyTests: XCTestCase {
         let catalog = try GoTypeCatalog(process: go, memory: opened.process.memory, types: heap.typeTable)
         _ = GoHeapTyping.assignTypes(to: &heap, catalog: catalog, process: opened.process, go: go)
         let marking = heap.marked(process: opened.process, go: go, catalog: catalog)
-        let finder = GoHeapPathFinder(heap: heap, marking: marking, catalog: catalog, process: go, memory: opened.process.memory)
+        let finder = GoHeapPathFinder(heap: heap, marking: marking, catalog: catalog, process: go, memory: opened.process.memory,
+                                      threads: opened.process.threads)
         return Opened(truth: try fixture.truth(GoHeapRootTruth.self), garbageAddresses: try fixture.truth(Garbage.self).garbageAddresses,
                       finder: finder,
                       labels: try RootLabelMatcher(fixture: fixture, graph: marking.graph, go: go),
-                      dominators: DominatorTree(graph: marking.graph, sizes: marking.table.sizes))
+                      dominators: DominatorTree(graph: marking.graph, sizes: marking.table.sizes),
+                      threads: opened.process.threads)
     }
 
     private func address(_ text: String) -> Address { Address(UInt64(text.dropFirst(2), radix: 16) ?? 0) }
@@ -89,6 +93,7 @@ final class WhyTests: XCTestCase {
                     typedChecked += 1
                 }
             }
+            checkThreadRoots(opened, String(describing: fixture))
         }
         print("why: \(typedChecked) typed objects checked; \(ties) paths from another root as short as the truth's")
         XCTAssertGreaterThan(typedChecked, 100, "too few typed objects to check types")
@@ -123,6 +128,24 @@ final class WhyTests: XCTestCase {
         for source in sources.prefix(50) {
             XCTAssertNotNil(finder.pointerWord(in: source, to: why.object.row), "\(context): predecessor row \(source)")
         }
+    }
+
+    /// A thread root's step names the register that holds the pointer (registers have no address).
+    private func checkThreadRoots(_ opened: Opened, _ context: String) {
+        let graph = opened.labels.graph
+        var named = 0
+        for label in graph.rootLabels.indices where graph.rootLabels[label].kind == .thread {
+            guard let target = graph.rootEdges(ofLabel: label).first,
+                  let step = opened.finder.path(toRow: Int(target), fromLabels: [label])?.steps.first else { continue }
+            let registers = opened.threads.flatMap { thread in
+                thread.registers.named.map { (via: "thread \(thread.tid) \($0.name)", value: $0.value) }
+            }
+            let value = registers.first { $0.via == step.via }?.value
+            XCTAssertTrue(value.map { step.to.address.rawValue <= $0 && $0 < step.to.address.rawValue + step.to.size } ?? false,
+                          "\(context): \(step.via) does not point into \(step.to.address.hex)")
+            named += 1
+        }
+        XCTAssertGreaterThan(named, 0, "\(context): no thread root to name")
     }
 
     /// Each step leaves the object the previous one reached, through a word inside it.

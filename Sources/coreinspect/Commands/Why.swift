@@ -37,7 +37,8 @@ struct Why: ParsableCommand {
             let catalog = try? GoTypeCatalog(process: go, memory: process.memory, types: heap.typeTable)
             let typing = catalog.map { GoHeapTyping.assignTypes(to: &heap, catalog: $0, process: process, go: go) }
             let marking = heap.marked(process: process, go: go, catalog: catalog)
-            let finder = GoHeapPathFinder(heap: heap, marking: marking, catalog: catalog, process: go, memory: process.memory)
+            let finder = GoHeapPathFinder(heap: heap, marking: marking, catalog: catalog, process: go, memory: process.memory,
+                                          threads: process.threads)
             // The dominator tree costs a pass over the whole graph: only for an address worth it.
             guard marking.table.row(containing: address) != nil,
                   let why = finder.why(address, dominators: DominatorTree(graph: marking.graph, sizes: marking.table.sizes),

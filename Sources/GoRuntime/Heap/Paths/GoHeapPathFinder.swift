@@ -16,12 +16,15 @@ public struct GoHeapPathFinder {
     let graph: ObjectGraph
     let fieldPath: GoFieldPath?
     let globals: GoGlobalVariables
+    let threads: [ProcessThread]
     /// The labeled root edges in label order, then the unlabeled ones: among paths of equal
     /// length, the one from the earlier label is shown.
     let rootEdges: [UInt32]
 
     /// `marking` must be of `heap` with its rows typed by `catalog` (as `heap` marks them).
-    public init(heap: GoHeap, marking: GoHeapMarking, catalog: GoTypeCatalog?, process: GoProcess, memory: MemoryReader) {
+    /// `threads` name the registers of thread roots.
+    public init(heap: GoHeap, marking: GoHeapMarking, catalog: GoTypeCatalog?, process: GoProcess, memory: MemoryReader,
+                threads: [ProcessThread] = []) {
         table = marking.table
         types = catalog?.types ?? heap.typeTable
         spans = heap.spans
@@ -31,6 +34,7 @@ public struct GoHeapPathFinder {
         fieldPath = catalog.map { GoFieldPath(catalog: $0, layout: process.layout) }
         globals = GoGlobalVariables(process: process, catalog: catalog)
         rootEdges = graph.labelEdgeTargets + graph.unlabeledRootTargets
+        self.threads = threads
     }
 
     /// What `why` says of `address`; nil when no allocated object holds it. `dominators`, of
@@ -115,8 +119,18 @@ public struct GoHeapPathFinder {
         var via = label.name
         if source != 0, let variable = globals.variable(containing: source) {
             via = variable.name + (fieldPath?.name(offset: variable.offset, in: variable.type) ?? "")
+        } else if label.kind == .thread, let register = register(of: label, pointingInto: row) {
+            via = label.name + " " + register
         }
         return GoHeapPath.Step(from: nil, word: source == 0 ? nil : Address(source), via: via, to: object(row))
+    }
+
+    /// The register of a thread root (labelled "thread TID", as GoMarkRoots names them) that
+    /// points into `row`: registers have no address, so the step names the register instead.
+    private func register(of label: RootLabel, pointingInto row: Int) -> String? {
+        let range = table.range(of: row)
+        guard let thread = threads.first(where: { "thread \($0.tid)" == label.name }) else { return nil }
+        return thread.registers.named.first { range.contains(Address($0.value)) }?.name
     }
 
     // MARK: - Words
