@@ -50,7 +50,7 @@ final class WhyTests: XCTestCase {
     func testEveryRootedObjectHasAPathFromItsRoot() throws {
         let fixtures = Fixtures.all().filter { $0.name.hasPrefix("go-heap") }
         XCTAssertGreaterThanOrEqual(fixtures.count, 21, "go-heap fixtures missing")
-        var typedChecked = 0, ties = 0
+        var typedChecked = 0, ties = 0, indexed = 0
         for fixture in fixtures {
             let opened = try open(fixture)
             let graph = opened.labels.graph
@@ -88,6 +88,13 @@ final class WhyTests: XCTestCase {
                     XCTAssertEqual(fromTruth?.steps.last?.to, why.object, context)
                     ties += 1
                 }
+                if let index = Self.elementIndex(object.what), !Self.sharedBlockTypes.contains(object.type),
+                   let fromTruth = opened.finder.path(toRow: why.object.row, fromLabels: expected), fromTruth.steps.count == 2,
+                   !isUntyped(fromTruth.steps[0].to.type) {
+                    // global → backing array → element: the step names the element's index (after a malloc header too).
+                    XCTAssertEqual(fromTruth.steps[1].via, "[\(index)]", context)
+                    indexed += 1
+                }
                 if let expectedType = typedName(object.type), !isUntyped(why.object.type) {
                     XCTAssertEqual(why.object.type, expectedType, context)
                     typedChecked += 1
@@ -95,7 +102,9 @@ final class WhyTests: XCTestCase {
             }
             checkThreadRoots(opened, String(describing: fixture))
         }
-        print("why: \(typedChecked) typed objects checked; \(ties) paths from another root as short as the truth's")
+        print("why: \(typedChecked) typed objects checked; \(ties) paths from another root as short as the truth's; "
+              + "\(indexed) element indices named")
+        XCTAssertGreaterThan(indexed, 50, "too few slice elements to check their index")
         XCTAssertGreaterThan(typedChecked, 100, "too few typed objects to check types")
     }
 
@@ -189,6 +198,12 @@ final class WhyTests: XCTestCase {
         case "main.Tiny": return nil
         default: return type
         }
+    }
+
+    /// N of a truth object described as `name[N]` ("sessions[0]"), an element of a global slice.
+    private static func elementIndex(_ what: String) -> Int? {
+        guard what.hasSuffix("]"), let open = what.lastIndex(of: "["), !what.contains(" ") else { return nil }
+        return Int(what[what.index(after: open)..<what.index(before: what.endIndex)])
     }
 
     private func isUntyped(_ name: String) -> Bool {
