@@ -61,18 +61,37 @@ struct DominatorNodes {
         Int(node) >= rowBase ? Int(node) - rowBase : nil
     }
 
-    /// How many successors a node has; `successor(of:at:)` reads them by index.
-    @inline(__always) func successorCount(of node: UInt32) -> Int {
+    /// Where a node's successors are listed: indices into the upper targets (root and
+    /// groups), the label edges or the row edges, by the node's kind.
+    @inline(__always) func successorRange(of node: UInt32) -> Range<Int> {
         let node = Int(node)
-        if node >= rowBase { return graph.edgeOffsets[node - rowBase + 1] - graph.edgeOffsets[node - rowBase] }
-        if node >= labelBase { return graph.labelEdgeOffsets[node - labelBase + 1] - graph.labelEdgeOffsets[node - labelBase] }
-        return upperOffsets[node + 1] - upperOffsets[node]
+        if node >= rowBase { return graph.edgeOffsets[node - rowBase]..<graph.edgeOffsets[node - rowBase + 1] }
+        if node >= labelBase { return graph.labelEdgeOffsets[node - labelBase]..<graph.labelEdgeOffsets[node - labelBase + 1] }
+        return upperOffsets[node]..<upperOffsets[node + 1]
     }
 
-    @inline(__always) func successor(of node: UInt32, at index: Int) -> UInt32 {
-        let node = Int(node)
-        if node >= rowBase { return UInt32(rowBase) + graph.targets[graph.edgeOffsets[node - rowBase] + index] }
-        if node >= labelBase { return UInt32(rowBase) + graph.labelEdgeTargets[graph.labelEdgeOffsets[node - labelBase] + index] }
-        return upperTargets[upperOffsets[node] + index]
+    /// The successor at `edge`, an index in `successorRange(of: node)`.
+    @inline(__always) func successor(of node: UInt32, atEdge edge: Int) -> UInt32 {
+        if Int(node) >= rowBase { return UInt32(rowBase) &+ graph.targets[edge] }
+        if Int(node) >= labelBase { return UInt32(rowBase) &+ graph.labelEdgeTargets[edge] }
+        return upperTargets[edge]
+    }
+
+    /// Calls `body` with every edge (source, target) of the nodes `numbers` marks visited:
+    /// the small upper part and the labels first, then the rows in row order, reading the
+    /// graph's edge arrays front to back.
+    @inline(__always) func forEachEdge(numbers: UnsafeBufferPointer<UInt32>, _ body: (UInt32, UInt32) -> Void) {
+        for node in 0..<UInt32(rowBase) where numbers[Int(node)] != DepthFirstSearch.unvisited {
+            for edge in successorRange(of: node) { body(node, successor(of: node, atEdge: edge)) }
+        }
+        let firstRow = UInt32(rowBase)
+        graph.edgeOffsets.withUnsafeBufferPointer { offsets in
+            graph.targets.withUnsafeBufferPointer { targets in
+                for row in 0..<rowCount where numbers[rowBase + row] != DepthFirstSearch.unvisited {
+                    let source = firstRow &+ UInt32(row)
+                    for edge in offsets[row]..<offsets[row + 1] { body(source, firstRow &+ targets[edge]) }
+                }
+            }
+        }
     }
 }

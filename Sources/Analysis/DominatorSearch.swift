@@ -1,68 +1,88 @@
 /// A depth-first search of the dominator graph from the virtual root, with an explicit
-/// stack: DFS numbers, the DFS tree, and the predecessors that semi-NCA needs.
+/// stack: the DFS order, the DFS tree, and the predecessors by DFS number that semi-NCA needs.
+/// The node → number map is dropped once the predecessors are built.
 struct DepthFirstSearch {
     static let unvisited = UInt32.max
 
-    let nodes: DominatorNodes
-    /// The DFS number of each node, `unvisited` for nodes no root reaches.
-    private(set) var numbers: [UInt32]
     /// The node of each DFS number; number 0 is the virtual root.
-    private(set) var order: [UInt32] = []
+    let order: [UInt32]
     /// The DFS number of each number's parent in the DFS tree (0 for the root itself).
-    private(set) var parents: [UInt32] = []
+    private(set) var parents: [UInt32]
+    /// The predecessors of DFS number w are `sources[offsets[w] ..< offsets[w + 1]]`;
+    /// dropped (`dropPredecessors`) once semi-NCA has used them.
+    private(set) var predecessorOffsets: [UInt32]
+    private(set) var predecessorSources: [UInt32]
 
     init(nodes: DominatorNodes) {
-        self.nodes = nodes
-        numbers = [UInt32](repeating: Self.unvisited, count: nodes.count)
-        var stackNodes: [UInt32] = [0]
-        var stackNext: [Int] = [0]
-        var stackEnds: [Int] = [nodes.successorCount(of: 0)]
-        numbers[0] = 0
-        order.append(0)
-        parents.append(0)
-        while let top = stackNodes.last {
-            let next = stackNext[stackNext.count - 1]
-            guard next < stackEnds[stackEnds.count - 1] else {
-                stackNodes.removeLast()
-                stackNext.removeLast()
-                stackEnds.removeLast()
-                continue
-            }
-            stackNext[stackNext.count - 1] = next + 1
-            let successor = nodes.successor(of: top, at: next)
-            guard numbers[Int(successor)] == Self.unvisited else { continue }
-            numbers[Int(successor)] = UInt32(order.count)
-            parents.append(numbers[Int(top)])
-            order.append(successor)
-            stackNodes.append(successor)
-            stackNext.append(0)
-            stackEnds.append(nodes.successorCount(of: successor))
-        }
+        var numbers = [UInt32](repeating: Self.unvisited, count: nodes.count)
+        (order, parents) = Self.search(nodes: nodes, numbers: &numbers)
+        (predecessorOffsets, predecessorSources) = Self.predecessors(nodes: nodes, numbers: numbers, reached: order.count)
     }
 
-    /// The predecessors of every reached node, by DFS number (compressed sparse rows: the
-    /// predecessors of w are `sources[offsets[w] ..< offsets[w + 1]]`), counted then filled.
-    func predecessors() -> (offsets: [UInt32], sources: [UInt32]) {
-        let reached = order.count
+    /// Hands over the parents and drops the predecessors: semi-NCA turns the parents into
+    /// the immediate dominators in place, and nothing else needs either.
+    mutating func takeParentsDroppingPredecessors() -> [UInt32] {
+        predecessorOffsets = []
+        predecessorSources = []
+        defer { parents = [] }
+        return parents
+    }
+
+    /// Numbers the nodes in DFS preorder. Each stack entry holds the node and the range of its
+    /// successors still to visit, as indices into the array that lists them.
+    private static func search(nodes: DominatorNodes, numbers: inout [UInt32]) -> ([UInt32], [UInt32]) {
+        var order: [UInt32] = [0]
+        var parents: [UInt32] = [0]
+        numbers[0] = 0
+        var stack: [(node: UInt32, next: Int, end: Int)] = [(0, nodes.successorRange(of: 0).lowerBound,
+                                                              nodes.successorRange(of: 0).upperBound)]
+        numbers.withUnsafeMutableBufferPointer { numbers in
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                let (node, next, end) = stack[top]
+                guard next < end else {
+                    stack.removeLast()
+                    continue
+                }
+                stack[top].next = next + 1
+                let successor = nodes.successor(of: node, atEdge: next)
+                guard numbers[Int(successor)] == unvisited else { continue }
+                numbers[Int(successor)] = UInt32(order.count)
+                parents.append(numbers[Int(node)])
+                order.append(successor)
+                let range = nodes.successorRange(of: successor)
+                stack.append((successor, range.lowerBound, range.upperBound))
+            }
+        }
+        return (order, parents)
+    }
+
+    /// Predecessors by DFS number, counted then filled, visiting the nodes in node order so
+    /// the graph's edge arrays are read sequentially.
+    private static func predecessors(nodes: DominatorNodes, numbers: [UInt32], reached: Int) -> ([UInt32], [UInt32]) {
         var offsets = [UInt32](repeating: 0, count: reached + 1)
         var edges = 0
-        for number in 0..<reached {
-            let node = order[number]
-            for index in 0..<nodes.successorCount(of: node) {
-                offsets[Int(numbers[Int(nodes.successor(of: node, at: index))]) + 1] &+= 1
+        numbers.withUnsafeBufferPointer { numbers in
+            offsets.withUnsafeMutableBufferPointer { offsets in
+                nodes.forEachEdge(numbers: numbers) { _, target in
+                    offsets[Int(numbers[Int(target)]) + 1] &+= 1
+                    edges += 1
+                }
             }
-            edges += nodes.successorCount(of: node)
         }
         precondition(edges < Int(UInt32.max), "too many edges for 32-bit offsets")
         for number in 0..<reached { offsets[number + 1] &+= offsets[number] }
         var next = offsets
         var sources = [UInt32](repeating: 0, count: edges)
-        for number in 0..<reached {
-            let node = order[number]
-            for index in 0..<nodes.successorCount(of: node) {
-                let target = Int(numbers[Int(nodes.successor(of: node, at: index))])
-                sources[Int(next[target])] = UInt32(number)
-                next[target] &+= 1
+        numbers.withUnsafeBufferPointer { numbers in
+            next.withUnsafeMutableBufferPointer { next in
+                sources.withUnsafeMutableBufferPointer { sources in
+                    nodes.forEachEdge(numbers: numbers) { source, target in
+                        let slot = Int(numbers[Int(target)])
+                        sources[Int(next[slot])] = numbers[Int(source)]
+                        next[slot] &+= 1
+                    }
+                }
             }
         }
         return (offsets, sources)
@@ -74,7 +94,23 @@ struct DepthFirstSearch {
 /// through a forest with path compression; then each immediate dominator is the nearest
 /// ancestor of the DFS parent whose number is at most the semi-dominator.
 enum SemiNCA {
-    static func immediateDominators(parents: [UInt32], predecessors: (offsets: [UInt32], sources: [UInt32])) -> [UInt32] {
+    /// The immediate dominator of each DFS number (0 for the root), computed in place of the
+    /// DFS parents, which the first phase reads and the second overwrites.
+    static func immediateDominators(search: inout DepthFirstSearch) -> [UInt32] {
+        let semi = semiDominators(parents: search.parents, predecessorOffsets: search.predecessorOffsets,
+                                  predecessorSources: search.predecessorSources)
+        var idom = search.takeParentsDroppingPredecessors()
+        idom.withUnsafeMutableBufferPointer { idom in
+            for w in 1..<max(idom.count, 1) {
+                var dominator = idom[w]
+                while dominator > semi[w] { dominator = idom[Int(dominator)] }
+                idom[w] = dominator
+            }
+        }
+        return idom
+    }
+
+    private static func semiDominators(parents: [UInt32], predecessorOffsets: [UInt32], predecessorSources: [UInt32]) -> [UInt32] {
         let count = parents.count
         let none = UInt32.max
         var semi = (0..<UInt32(count)).map { $0 }
@@ -84,10 +120,10 @@ enum SemiNCA {
         semi.withUnsafeMutableBufferPointer { semi in
             best.withUnsafeMutableBufferPointer { best in
                 ancestor.withUnsafeMutableBufferPointer { ancestor in
-                    predecessors.sources.withUnsafeBufferPointer { sources in
+                    predecessorSources.withUnsafeBufferPointer { sources in
                         for w in stride(from: count - 1, to: 0, by: -1) {
                             var semiW = semi[w]
-                            for edge in Int(predecessors.offsets[w])..<Int(predecessors.offsets[w + 1]) {
+                            for edge in Int(predecessorOffsets[w])..<Int(predecessorOffsets[w + 1]) {
                                 let v = Int(sources[edge])
                                 var candidate = UInt32(v)
                                 if ancestor[v] != none {
@@ -114,13 +150,6 @@ enum SemiNCA {
                 }
             }
         }
-        var idom = parents
-        if count > 0 { idom[0] = 0 }
-        for w in 1..<max(count, 1) {
-            var dominator = idom[w]
-            while dominator > semi[w] { dominator = idom[Int(dominator)] }
-            idom[w] = dominator
-        }
-        return idom
+        return semi
     }
 }

@@ -60,8 +60,8 @@ public struct DominatorTree: Sendable {
     public init(graph: ObjectGraph, sizes: [UInt64]) {
         precondition(sizes.count == graph.rowCount, "one size per row")
         let nodes = DominatorNodes(graph: graph)
-        let search = DepthFirstSearch(nodes: nodes)
-        let idom = SemiNCA.immediateDominators(parents: search.parents, predecessors: search.predecessors())
+        var search = DepthFirstSearch(nodes: nodes)
+        let idom = SemiNCA.immediateDominators(search: &search)
         var tally = DominatorTally(nodes: nodes, order: search.order, idom: idom, sizes: sizes)
         rowCount = graph.rowCount
         labelCount = nodes.labelCount
@@ -79,9 +79,12 @@ public struct DominatorTree: Sendable {
     }
 }
 
-/// The tree mapped from DFS numbers back to rows, labels and groups, with subtree sums:
-/// a node comes after its dominator in DFS order, so one backward pass sums every subtree and
-/// one forward pass hands each row its dominating label and group.
+/// The tree mapped from DFS numbers back to rows, labels and groups, with subtree sums.
+///
+/// A node comes after its dominator in DFS order, so one backward pass adds each node's sums
+/// into its dominator's, and one forward pass hands each row the label and group above it.
+/// Both write straight into the per-row, per-label and per-group results: no array per DFS
+/// number beyond the order and the dominators themselves.
 struct DominatorTally {
     var dominators: [UInt32]
     var rowBytes: [UInt64]
@@ -94,19 +97,7 @@ struct DominatorTally {
     var rowGroups: [Int32]
 
     init(nodes: DominatorNodes, order: [UInt32], idom: [UInt32], sizes: [UInt64]) {
-        let reached = order.count
-        var bytes = [UInt64](repeating: 0, count: reached)
-        var objects = [UInt32](repeating: 0, count: reached)
-        for number in 1..<max(reached, 1) {
-            if let row = nodes.row(of: order[number]) {
-                bytes[number] = sizes[row]
-                objects[number] = 1
-            }
-        }
-        for number in stride(from: reached - 1, to: 0, by: -1) {
-            bytes[Int(idom[number])] &+= bytes[number]
-            objects[Int(idom[number])] &+= objects[number]
-        }
+        let (rowBase, labelBase) = (nodes.rowBase, nodes.labelBase)
         dominators = [UInt32](repeating: DominatorTree.unreachable, count: nodes.rowCount)
         rowBytes = [UInt64](repeating: 0, count: nodes.rowCount)
         rowObjects = [UInt32](repeating: 0, count: nodes.rowCount)
@@ -116,32 +107,51 @@ struct DominatorTally {
         groupObjects = [Int](repeating: 0, count: nodes.groupCount)
         rowLabels = [Int32](repeating: -1, count: nodes.rowCount)
         rowGroups = [Int32](repeating: -1, count: nodes.rowCount)
-        // The label and group above each DFS number, inherited from its dominator.
-        var aboveLabel = [Int32](repeating: -1, count: reached)
-        var aboveGroup = [Int32](repeating: -1, count: reached)
-        for number in 1..<max(reached, 1) {
-            let node = order[number]
-            let parent = Int(idom[number])
-            aboveLabel[number] = aboveLabel[parent]
-            aboveGroup[number] = aboveGroup[parent]
-            if let group = nodes.group(of: node) {
-                aboveGroup[number] = Int32(group)
-                groupBytes[group] = bytes[number]
-                groupObjects[group] = Int(objects[number])
-            } else if let label = nodes.label(of: node) {
-                aboveLabel[number] = Int32(label)
-                labelBytes[label] = bytes[number]
-                labelObjects[label] = Int(objects[number])
-            } else if let row = nodes.row(of: node) {
-                dominators[row] = Self.encode(order[parent], nodes: nodes)
-                rowBytes[row] = bytes[number]
-                rowObjects[row] = objects[number]
-                rowLabels[row] = aboveLabel[number]
-                rowGroups[row] = aboveGroup[number]
+        for number in 1..<max(order.count, 1) where Int(order[number]) >= rowBase {
+            let row = Int(order[number]) - rowBase
+            rowBytes[row] = sizes[row]
+            rowObjects[row] = 1
+        }
+        for number in stride(from: order.count - 1, to: 0, by: -1) {
+            let node = Int(order[number])
+            let (bytes, objects): (UInt64, Int)
+            if node >= rowBase {
+                (bytes, objects) = (rowBytes[node - rowBase], Int(rowObjects[node - rowBase]))
+            } else if node >= labelBase {
+                (bytes, objects) = (labelBytes[node - labelBase], labelObjects[node - labelBase])
+            } else {
+                (bytes, objects) = (groupBytes[node - 1], groupObjects[node - 1])
+            }
+            let dominator = Int(order[Int(idom[number])])
+            if dominator >= rowBase {
+                rowBytes[dominator - rowBase] &+= bytes
+                rowObjects[dominator - rowBase] &+= UInt32(objects)
+            } else if dominator >= labelBase {
+                labelBytes[dominator - labelBase] &+= bytes
+                labelObjects[dominator - labelBase] &+= objects
+            } else if dominator >= 1 {
+                groupBytes[dominator - 1] &+= bytes
+                groupObjects[dominator - 1] &+= objects
+            }
+        }
+        for number in 1..<max(order.count, 1) where Int(order[number]) >= rowBase {
+            let row = Int(order[number]) - rowBase
+            let dominator = order[Int(idom[number])]
+            dominators[row] = Self.encode(dominator, nodes: nodes)
+            let node = Int(dominator)
+            if node >= rowBase {
+                rowLabels[row] = rowLabels[node - rowBase]
+                rowGroups[row] = rowGroups[node - rowBase]
+            } else if node >= labelBase {
+                rowLabels[row] = Int32(node - labelBase)
+                rowGroups[row] = nodes.labelGroups[node - labelBase]
+            } else if node >= 1 {
+                rowGroups[row] = Int32(node - 1)
             }
         }
     }
 
+    @inline(__always)
     private static func encode(_ node: UInt32, nodes: DominatorNodes) -> UInt32 {
         if let row = nodes.row(of: node) { return UInt32(row) }
         if let label = nodes.label(of: node) { return UInt32(nodes.rowCount + label) }

@@ -11,6 +11,8 @@ public enum FailureCategory: Sendable, Hashable, CaseIterable {
     case goRuntimeUnreadable
     /// A heap command met a program whose heap it cannot walk yet (only Go heaps are walked).
     case unsupportedHeap
+    /// `why` was given an address that no allocated heap object holds (free, or outside the heap).
+    case addressNotInHeap
     /// A fault in coreinspect itself: an error no layer classified.
     case internalError
 }

@@ -8,6 +8,7 @@ enum ExitStatus: Int32, CaseIterable {
     case executableProblem = 3
     case goRuntimeUnreadable = 4
     case unsupportedHeap = 5
+    case addressNotInHeap = 6
     /// ArgumentParser exits with it for usage errors (EX_USAGE).
     case usage = 64
     /// EX_SOFTWARE: an error no layer classified, which is a bug to report.
@@ -20,6 +21,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .executableProblem: self = .executableProblem
         case .goRuntimeUnreadable: self = .goRuntimeUnreadable
         case .unsupportedHeap: self = .unsupportedHeap
+        case .addressNotInHeap: self = .addressNotInHeap
         case .internalError: self = .internalError
         }
     }
@@ -31,8 +33,9 @@ enum ExitStatus: Int32, CaseIterable {
         case .partial: return "a partial answer: warnings say what is missing or may be wrong"
         case .unusableCore: return "the core is unusable: not ELF, not a core, unsupported, or cut off"
         case .executableProblem: return "the executable is missing, or its build-id is not the core's (--force)"
-        case .goRuntimeUnreadable: return "no readable Go runtime (goroutines, memstats, heap)"
-        case .unsupportedHeap: return "heap: not a Go program; only Go heaps are walked for now"
+        case .goRuntimeUnreadable: return "no readable Go runtime (goroutines, memstats, heap, why)"
+        case .unsupportedHeap: return "heap, why: not a Go program; only Go heaps are walked for now"
+        case .addressNotInHeap: return "why: the address is in no allocated heap object"
         case .usage: return "usage error"
         case .internalError: return "internal error in coreinspect: please report it"
         }

@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import CoreFile
 import GoRuntime
 import XCTest
@@ -86,6 +87,33 @@ final class GoRetainedTests: XCTestCase {
                               || (label < 0 && group < 0 && tree.dominator(of: row) != .unreachable),
                               "\(marked.fixture): \(object.what) dominated by \(tree.dominator(of: row)), not \(object.root)")
             }
+        }
+    }
+
+    /// A binary linked with symbols but without DWARF (`-w` alone; here the DWARF binary
+    /// through `objcopy --strip-debug`) names its globals by ELF symbol, and they retain the same.
+    func testGlobalsOfABinaryWithoutDWARFAreNamedByTheirSymbols() throws {
+        let fixture = Fixture(directory: Fixtures.testCores + "/go-heap/go1.26.6", dump: "gcore")
+        struct Executable: Decodable { var exe: String }
+        let original = try fixture.executable(named: try fixture.truth(Executable.self).exe)
+        let directory = try Fixtures.scratchDirectory(for: self)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let executable = directory + "/go-heap"
+        let strip = try Shell.run("/usr/bin/objcopy", ["--strip-debug", original, executable])
+        XCTAssertEqual(strip.status, 0, strip.stderr)
+        let opened = try OpenedFixtures.shared.open(fixture, core: try fixture.core(), executable: executable)
+        let go = try opened.go
+        XCTAssertNil(go.globals.dwarf, "objcopy left DWARF behind")
+        let heap = try GoHeap.read(process: opened.process, go: go)
+        let catalog = try? GoTypeCatalog(process: go, memory: opened.process.memory, types: heap.typeTable)
+        let marking = heap.marked(process: opened.process, go: go, catalog: catalog)
+        let tree = DominatorTree(graph: marking.graph, sizes: marking.table.sizes)
+        let truth = try fixture.truth(GoHeapRootTruth.self)
+        for root in truth.retained where RootLabelMatcher.goroutine(of: root.root, in: truth) == nil {
+            let labels = marking.graph.rootLabels.indices.filter { marking.graph.rootLabels[$0].name == root.root }
+            XCTAssertEqual(labels.count, 1, "\(root.root)")
+            XCTAssertEqual(labels.map { tree.labelRetainedObjects[$0] }, [root.objects], "\(root.root)")
+            XCTAssertEqual(labels.map { tree.labelRetainedBytes[$0] }, [root.bytes], "\(root.root)")
         }
     }
 }

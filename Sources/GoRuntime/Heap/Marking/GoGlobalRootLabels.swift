@@ -2,8 +2,9 @@ import Analysis
 import CoreFile
 import ProcessImage
 
-/// The executable's global variables with their run-time extents, sorted by address, from
-/// DWARF; empty for a stripped binary.
+/// The executable's global variables with their run-time extents, sorted by address: from
+/// DWARF, else from the ELF symbol table (a binary linked with `-w` only); empty for a
+/// stripped binary (`-s -w`).
 struct GlobalVariables {
     struct Variable {
         var start: UInt64
@@ -17,24 +18,28 @@ struct GlobalVariables {
 
     let variables: [Variable]
 
-    init(go: GoProcess) {
-        guard let dwarf = go.globals.dwarf else {
-            variables = []
-            return
-        }
+    init(go: GoProcess, executable: ELFImage?) {
         let bias = go.globals.bias
-        variables = dwarf.typedVariables().compactMap { variable -> Variable? in
-            guard let size = dwarf.variableSize(variable.name), size > 0 else { return nil }
-            let start = variable.address &+ bias
-            return Variable(start: start, end: start &+ size, name: variable.name, typeName: variable.typeName)
-        }.sorted { ($0.start, $0.name) < ($1.start, $1.name) }
+        if let dwarf = go.globals.dwarf {
+            variables = dwarf.typedVariables().compactMap { variable -> Variable? in
+                guard let size = dwarf.variableSize(variable.name), size > 0 else { return nil }
+                let start = variable.address &+ bias
+                return Variable(start: start, end: start &+ size, name: variable.name, typeName: variable.typeName)
+            }.sorted { ($0.start, $0.name) < ($1.start, $1.name) }
+        } else {
+            variables = (executable?.objectSymbols() ?? []).map { symbol in
+                let start = symbol.address &+ bias
+                return Variable(start: start, end: start &+ symbol.size, name: symbol.name, typeName: "")
+            }.sorted { ($0.start, $0.name) < ($1.start, $1.name) }
+        }
     }
 
     /// What a user calls the root: a `sync.Pool` variable (its per-P caches hold the pooled
     /// objects) or a pool registry is a pool; anything else a global.
     static func label(of variable: Variable) -> RootLabel {
         let isPool = variable.typeName == "sync.Pool" || poolRegistries.contains(variable.name)
-        return RootLabel(kind: isPool ? .pool : .global, name: variable.name, detail: variable.typeName)
+        return RootLabel(kind: isPool ? .pool : .global, name: variable.name,
+                         detail: variable.typeName.isEmpty ? "ELF symbol, no DWARF type" : variable.typeName)
     }
 }
 

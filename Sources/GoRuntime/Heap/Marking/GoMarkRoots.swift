@@ -20,19 +20,19 @@ struct GoMarkRoots {
     var problems: [String] = []
 
     init(process: ProcessImage, go: GoProcess, heap: GoHeap, pointers: GoPointerMap) {
-        addModules(go: go, memory: process.memory, heap: heap)
+        addModules(go: go, memory: process.memory, heap: heap, executable: process.mainExecutable?.located?.elf)
         addStacks(go: go, threads: process.threads)
         addSpecials(heap: heap, layout: go.layout, pointers: pointers)
         addTinyBlocks(go: go, allp: (try? MemStatsGlobals.locate(go: go, process: process))?.allp, memory: process.memory)
     }
 
-    private mutating func addModules(go: GoProcess, memory: MemoryReader, heap: GoHeap) {
+    private mutating func addModules(go: GoProcess, memory: MemoryReader, heap: GoHeap, executable: ELFImage?) {
         guard let first = go.symbols.moduleData?.address,
               let layout = try? go.layout.resolve(ModuleRootsLayout.self).get() else {
             problems.append("the module list (data and bss roots)")
             return
         }
-        let variables = GlobalVariables(go: go)
+        let variables = GlobalVariables(go: go, executable: executable)
         var module = first
         var seen = Set<UInt64>()
         while module != .zero, seen.insert(module.rawValue).inserted, seen.count <= 64 {
