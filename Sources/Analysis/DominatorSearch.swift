@@ -33,25 +33,36 @@ struct DepthFirstSearch {
     private static func search(nodes: DominatorNodes, numbers: inout [UInt32]) -> ([UInt32], [UInt32]) {
         var order: [UInt32] = [0]
         var parents: [UInt32] = [0]
+        // Capacity never touched costs address space only; growing by copying would briefly
+        // hold two copies.
+        order.reserveCapacity(nodes.count)
+        parents.reserveCapacity(nodes.count)
         numbers[0] = 0
         var stack: [(node: UInt32, next: Int, end: Int)] = [(0, nodes.successorRange(of: 0).lowerBound,
                                                               nodes.successorRange(of: 0).upperBound)]
         numbers.withUnsafeMutableBufferPointer { numbers in
-            while !stack.isEmpty {
-                let top = stack.count - 1
-                let (node, next, end) = stack[top]
-                guard next < end else {
+            while let (node, first, end) = stack.last {
+                // Skip the visited successors in one go, so the stack is written once a tree edge.
+                var next = first
+                var found = unvisited
+                while next < end {
+                    let successor = nodes.successor(of: node, atEdge: next)
+                    next += 1
+                    if numbers[Int(successor)] == unvisited {
+                        found = successor
+                        break
+                    }
+                }
+                guard found != unvisited else {
                     stack.removeLast()
                     continue
                 }
-                stack[top].next = next + 1
-                let successor = nodes.successor(of: node, atEdge: next)
-                guard numbers[Int(successor)] == unvisited else { continue }
-                numbers[Int(successor)] = UInt32(order.count)
+                stack[stack.count - 1].next = next
+                numbers[Int(found)] = UInt32(order.count)
                 parents.append(numbers[Int(node)])
-                order.append(successor)
-                let range = nodes.successorRange(of: successor)
-                stack.append((successor, range.lowerBound, range.upperBound))
+                order.append(found)
+                let range = nodes.successorRange(of: found)
+                stack.append((found, range.lowerBound, range.upperBound))
             }
         }
         return (order, parents)

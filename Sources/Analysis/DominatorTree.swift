@@ -97,65 +97,83 @@ struct DominatorTally {
     var rowGroups: [Int32]
 
     init(nodes: DominatorNodes, order: [UInt32], idom: [UInt32], sizes: [UInt64]) {
+        // Local arrays, assigned once at the end: stored properties of `self` would be checked
+        // for exclusive access on every one of the millions of updates.
         let (rowBase, labelBase) = (nodes.rowBase, nodes.labelBase)
-        dominators = [UInt32](repeating: DominatorTree.unreachable, count: nodes.rowCount)
-        rowBytes = [UInt64](repeating: 0, count: nodes.rowCount)
-        rowObjects = [UInt32](repeating: 0, count: nodes.rowCount)
-        labelBytes = [UInt64](repeating: 0, count: nodes.labelCount)
-        labelObjects = [Int](repeating: 0, count: nodes.labelCount)
-        groupBytes = [UInt64](repeating: 0, count: nodes.groupCount)
-        groupObjects = [Int](repeating: 0, count: nodes.groupCount)
-        rowLabels = [Int32](repeating: -1, count: nodes.rowCount)
-        rowGroups = [Int32](repeating: -1, count: nodes.rowCount)
-        for number in 1..<max(order.count, 1) where Int(order[number]) >= rowBase {
-            let row = Int(order[number]) - rowBase
-            rowBytes[row] = sizes[row]
-            rowObjects[row] = 1
-        }
-        for number in stride(from: order.count - 1, to: 0, by: -1) {
-            let node = Int(order[number])
-            let (bytes, objects): (UInt64, Int)
-            if node >= rowBase {
-                (bytes, objects) = (rowBytes[node - rowBase], Int(rowObjects[node - rowBase]))
-            } else if node >= labelBase {
-                (bytes, objects) = (labelBytes[node - labelBase], labelObjects[node - labelBase])
-            } else {
-                (bytes, objects) = (groupBytes[node - 1], groupObjects[node - 1])
-            }
-            let dominator = Int(order[Int(idom[number])])
-            if dominator >= rowBase {
-                rowBytes[dominator - rowBase] &+= bytes
-                rowObjects[dominator - rowBase] &+= UInt32(objects)
-            } else if dominator >= labelBase {
-                labelBytes[dominator - labelBase] &+= bytes
-                labelObjects[dominator - labelBase] &+= objects
-            } else if dominator >= 1 {
-                groupBytes[dominator - 1] &+= bytes
-                groupObjects[dominator - 1] &+= objects
+        // Every row starts as itself (set in row order, not at DFS order's random rows); the
+        // unreachable ones are cleared once the dominators say which they are.
+        var rowBytes = sizes
+        var rowObjects = [UInt32](repeating: 1, count: nodes.rowCount)
+        var labelBytes = [UInt64](repeating: 0, count: nodes.labelCount)
+        var labelObjects = [Int](repeating: 0, count: nodes.labelCount)
+        var groupBytes = [UInt64](repeating: 0, count: nodes.groupCount)
+        var groupObjects = [Int](repeating: 0, count: nodes.groupCount)
+        rowBytes.withUnsafeMutableBufferPointer { rowBytes in
+            rowObjects.withUnsafeMutableBufferPointer { rowObjects in
+                for number in stride(from: order.count - 1, to: 0, by: -1) {
+                    let node = Int(order[number])
+                    let (bytes, objects): (UInt64, Int)
+                    if node >= rowBase {
+                        (bytes, objects) = (rowBytes[node - rowBase], Int(rowObjects[node - rowBase]))
+                    } else if node >= labelBase {
+                        (bytes, objects) = (labelBytes[node - labelBase], labelObjects[node - labelBase])
+                    } else {
+                        (bytes, objects) = (groupBytes[node - 1], groupObjects[node - 1])
+                    }
+                    let dominator = Int(order[Int(idom[number])])
+                    if dominator >= rowBase {
+                        rowBytes[dominator - rowBase] &+= bytes
+                        rowObjects[dominator - rowBase] &+= UInt32(objects)
+                    } else if dominator >= labelBase {
+                        labelBytes[dominator - labelBase] &+= bytes
+                        labelObjects[dominator - labelBase] &+= objects
+                    } else if dominator >= 1 {
+                        groupBytes[dominator - 1] &+= bytes
+                        groupObjects[dominator - 1] &+= objects
+                    }
+                }
             }
         }
-        for number in 1..<max(order.count, 1) where Int(order[number]) >= rowBase {
-            let row = Int(order[number]) - rowBase
-            let dominator = order[Int(idom[number])]
-            dominators[row] = Self.encode(dominator, nodes: nodes)
-            let node = Int(dominator)
-            if node >= rowBase {
-                rowLabels[row] = rowLabels[node - rowBase]
-                rowGroups[row] = rowGroups[node - rowBase]
-            } else if node >= labelBase {
-                rowLabels[row] = Int32(node - labelBase)
-                rowGroups[row] = nodes.labelGroups[node - labelBase]
-            } else if node >= 1 {
-                rowGroups[row] = Int32(node - 1)
+        var dominators = [UInt32](repeating: DominatorTree.unreachable, count: nodes.rowCount)
+        var rowLabels = [Int32](repeating: -1, count: nodes.rowCount)
+        var rowGroups = [Int32](repeating: -1, count: nodes.rowCount)
+        dominators.withUnsafeMutableBufferPointer { dominators in
+            rowLabels.withUnsafeMutableBufferPointer { rowLabels in
+                rowGroups.withUnsafeMutableBufferPointer { rowGroups in
+                    for number in 1..<max(order.count, 1) where Int(order[number]) >= rowBase {
+                        let row = Int(order[number]) - rowBase
+                        let dominator = order[Int(idom[number])]
+                        dominators[row] = Self.encode(dominator, nodes: nodes)
+                        let node = Int(dominator)
+                        if node >= rowBase {
+                            rowLabels[row] = rowLabels[node - rowBase]
+                            rowGroups[row] = rowGroups[node - rowBase]
+                        } else if node >= labelBase {
+                            rowLabels[row] = Int32(node - labelBase)
+                            rowGroups[row] = nodes.labelGroups[node - labelBase]
+                        } else if node >= 1 {
+                            rowGroups[row] = Int32(node - 1)
+                        }
+                    }
+                }
             }
         }
+        for row in 0..<nodes.rowCount where dominators[row] == DominatorTree.unreachable {
+            rowBytes[row] = 0
+            rowObjects[row] = 0
+        }
+        (self.dominators, self.rowBytes, self.rowObjects, self.rowLabels, self.rowGroups)
+            = (dominators, rowBytes, rowObjects, rowLabels, rowGroups)
+        (self.labelBytes, self.labelObjects, self.groupBytes, self.groupObjects) = (labelBytes, labelObjects, groupBytes, groupObjects)
     }
 
+    /// A node as `immediateDominators` encodes it: row, label after the rows, group after the labels.
     @inline(__always)
     private static func encode(_ node: UInt32, nodes: DominatorNodes) -> UInt32 {
-        if let row = nodes.row(of: node) { return UInt32(row) }
-        if let label = nodes.label(of: node) { return UInt32(nodes.rowCount + label) }
-        if let group = nodes.group(of: node) { return UInt32(nodes.rowCount + nodes.labelCount + group) }
+        let node = Int(node)
+        if node >= nodes.rowBase { return UInt32(node - nodes.rowBase) }
+        if node >= nodes.labelBase { return UInt32(nodes.rowCount + node - nodes.labelBase) }
+        if node >= 1 { return UInt32(nodes.rowCount + nodes.labelCount + node - 1) }
         return DominatorTree.virtualRoot
     }
 

@@ -58,13 +58,14 @@ struct PointerScanner {
     /// per word that points into it.
     @inline(__always)
     func forEachTarget(start: UInt64, size: UInt64, pointers: PointerWords, _ visit: (Int) -> Void) {
-        forEachTargetWord(start: start, size: size, pointers: pointers) { row, _ in visit(row) }
+        forEachPointer(start: start, size: size, pointers: pointers) { row, _, _ in visit(row) }
     }
 
-    /// As `forEachTarget`, with the address of the word that holds each pointer, for labeled
-    /// root edges ("main.sessions at 0x5a1e80 holds …").
+    /// As `forEachTarget`, with the address of the word that holds each pointer and the
+    /// pointer itself: what a type pass needs to follow a field without reading it again.
     @inline(__always)
-    func forEachTargetWord(start: UInt64, size: UInt64, pointers: PointerWords, _ visit: (Int, UInt64) -> Void) {
+    func forEachPointer(start: UInt64, size: UInt64, pointers: PointerWords,
+                        _ visit: (_ row: Int, _ word: UInt64, _ value: UInt64) -> Void) {
         let blockEnd = size > UInt64.max - start ? UInt64.max : start + size
         guard pointers.offset < size else { return }
         let first = alignedUp(start + pointers.offset)
@@ -76,8 +77,9 @@ struct PointerScanner {
             guard first < end else { return }
             reader.forEachChunk(from: first, to: end) { words, base in
                 for index in words.indices {
-                    let row = lookup.allocatedRow(containing: UInt64(littleEndian: words[index]))
-                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8) }
+                    let value = UInt64(littleEndian: words[index])
+                    let row = lookup.allocatedRow(containing: value)
+                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                 }
             }
         case .mask(let mask):
@@ -89,8 +91,9 @@ struct PointerScanner {
                 while remaining != 0 {
                     let index = remaining.trailingZeroBitCount
                     remaining &= remaining - 1
-                    let row = lookup.allocatedRow(containing: UInt64(littleEndian: words[index]))
-                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8) }
+                    let value = UInt64(littleEndian: words[index])
+                    let row = lookup.allocatedRow(containing: value)
+                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                 }
             }
         case .bitmap(let bits, let bitCount, let elementWords, let firstBit):
@@ -101,8 +104,9 @@ struct PointerScanner {
                 for index in words.indices {
                     if wordInElement < bitCount,
                        bits[wordInElement >> 3] & (1 << UInt8(wordInElement & 7)) != 0 {
-                        let row = lookup.allocatedRow(containing: UInt64(littleEndian: words[index]))
-                        if row >= 0 { visit(row, base &+ UInt64(index) &* 8) }
+                        let value = UInt64(littleEndian: words[index])
+                        let row = lookup.allocatedRow(containing: value)
+                        if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                     }
                     wordInElement += 1
                     if wordInElement == elementWords { wordInElement = 0 }

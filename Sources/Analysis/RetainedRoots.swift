@@ -90,34 +90,41 @@ public struct RetainedRoots: Sendable {
         (retainedObjects, retainedBytes, sharedObjects, sharedBytes) = (retained.objects, retained.bytes, shared.objects, shared.bytes)
     }
 
-    /// Per chosen root, its rows' types by bytes: one pass over the rows into a flat
-    /// slot × type array, no hashing per row.
+    /// Per chosen root, its rows' types by bytes: passes over the rows into a flat
+    /// slot × type array, no hashing per row. Roots are taken a block at a time, so the
+    /// array stays under about a million cells however many roots are shown.
     private static func typeShares(tree: DominatorTree, table: AllocationTable, identities: [Int],
                                    labelCount: Int, groupCount: Int) -> [[TypeShare]] {
-        guard !identities.isEmpty else { return [] }
-        var slotOfGroup = [Int32](repeating: -1, count: groupCount)
-        var slotOfLabel = [Int32](repeating: -1, count: labelCount)
-        for (slot, identity) in identities.enumerated() {
-            if identity >= 0 { slotOfGroup[identity] = Int32(slot) } else { slotOfLabel[-1 - identity] = Int32(slot) }
-        }
         let typeCount = Int(table.typeIDs.max()?.rawValue ?? 0) + 1
-        var bytes = [UInt64](repeating: 0, count: identities.count * typeCount)
-        var objects = [Int](repeating: 0, count: identities.count * typeCount)
-        for row in 0..<tree.rowCount {
-            let group = tree.dominatingGroups[row]
-            let label = tree.dominatingLabels[row]
-            // A group is the outermost root: a row under one of its frames counts for the group.
-            let slot = group >= 0 ? slotOfGroup[Int(group)] : label >= 0 ? slotOfLabel[Int(label)] : -1
-            guard slot >= 0 else { continue }
-            let cell = Int(slot) * typeCount + Int(table.typeIDs[row].rawValue)
-            bytes[cell] += table.sizes[row]
-            objects[cell] += 1
+        let blockSize = max(1, (1 << 20) / typeCount)
+        var shares: [[TypeShare]] = []
+        for blockStart in stride(from: 0, to: identities.count, by: blockSize) {
+            let block = identities[blockStart..<min(identities.count, blockStart + blockSize)]
+            var slotOfGroup = [Int32](repeating: -1, count: groupCount)
+            var slotOfLabel = [Int32](repeating: -1, count: labelCount)
+            for (slot, identity) in block.enumerated() {
+                if identity >= 0 { slotOfGroup[identity] = Int32(slot) } else { slotOfLabel[-1 - identity] = Int32(slot) }
+            }
+            var bytes = [UInt64](repeating: 0, count: block.count * typeCount)
+            var objects = [Int](repeating: 0, count: block.count * typeCount)
+            for row in 0..<tree.rowCount {
+                let group = tree.dominatingGroups[row]
+                let label = tree.dominatingLabels[row]
+                // A group is the outermost root: a row under one of its frames counts for the group.
+                let slot = group >= 0 ? slotOfGroup[Int(group)] : label >= 0 ? slotOfLabel[Int(label)] : -1
+                guard slot >= 0 else { continue }
+                let cell = Int(slot) * typeCount + Int(table.typeIDs[row].rawValue)
+                bytes[cell] += table.sizes[row]
+                objects[cell] += 1
+            }
+            for slot in block.indices.map({ $0 - blockStart }) {
+                shares.append((0..<typeCount).compactMap { type -> TypeShare? in
+                    let cell = slot * typeCount + type
+                    return objects[cell] > 0
+                        ? TypeShare(type: TypeID(rawValue: UInt32(type)), objects: objects[cell], bytes: bytes[cell]) : nil
+                }.sorted { ($0.bytes, $1.type) > ($1.bytes, $0.type) })
+            }
         }
-        return identities.indices.map { slot in
-            (0..<typeCount).compactMap { type -> TypeShare? in
-                let cell = slot * typeCount + type
-                return objects[cell] > 0 ? TypeShare(type: TypeID(rawValue: UInt32(type)), objects: objects[cell], bytes: bytes[cell]) : nil
-            }.sorted { ($0.bytes, $1.type) > ($1.bytes, $0.type) }
-        }
+        return shares
     }
 }

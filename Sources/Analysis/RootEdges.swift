@@ -34,8 +34,8 @@ struct RootEdges {
             if row >= 0 { add(row: row, source: 0, label: roots.label(ofWord: index)) }
         }
         for root in roots.ranges {
-            scanner.forEachTargetWord(start: root.range.start.rawValue, size: root.range.size,
-                                      pointers: root.pointers) { row, source in
+            scanner.forEachPointer(start: root.range.start.rawValue, size: root.range.size,
+                                   pointers: root.pointers) { row, source, _ in
                 add(row: row, source: source, label: root.label)
             }
         }

@@ -70,7 +70,9 @@ public struct RetainedReport: Encodable {
             let name = root.detail.isEmpty ? root.name : "\(root.name) " + style.dim("(\(root.detail))")
             table.add([Format.bytes(root.retainedBytes), String(root.retainedObjects), root.kind, name, types])
             for frame in root.frames ?? [] {
-                table.add(["", "", "", style.dim("  frame \(frame.name): \(Format.bytes(frame.retainedBytes)) alone"), ""])
+                // "goroutine 22 main.stackHolder" under "goroutine 22": the function says it.
+                let function = frame.name.hasPrefix(root.name + " ") ? String(frame.name.dropFirst(root.name.count + 1)) : frame.name
+                table.add(["", "", "", style.dim("  in \(function): \(Format.bytes(frame.retainedBytes)) alone"), ""])
             }
         }
         lines.append(table.render(indent: "  "))
