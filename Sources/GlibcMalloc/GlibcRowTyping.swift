@@ -62,9 +62,12 @@ struct VtableClassNamer {
         guard let typeinfo = try? memory.readUInt64(at: Address(vptr - 8)), typeinfo & 7 == 0, inModule(typeinfo),
               let typeinfoVptr = try? memory.readUInt64(at: Address(typeinfo)), inModule(typeinfoVptr),
               let namePointer = try? memory.readUInt64(at: Address(typeinfo + 8)), inModule(namePointer),
-              let mangled = try? memory.readCString(at: Address(namePointer), maxLength: 1024),
-              Self.isMangledTypeName(mangled)
+              let stored = try? memory.readCString(at: Address(namePointer), maxLength: 1024)
         else { return nil }
+        // GCC marks the names of classes with internal linkage (anonymous namespaces) with a
+        // leading '*', telling the runtime to compare their typeinfo by address.
+        let mangled = stored.hasPrefix("*") ? String(stored.dropFirst()) : stored
+        guard Self.isMangledTypeName(mangled) else { return nil }
         let demangled = Demangler.demangle("_ZTS" + mangled)
         let prefix = "typeinfo name for "
         guard demangled.hasPrefix(prefix) else { return nil }
