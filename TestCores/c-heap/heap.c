@@ -15,10 +15,12 @@
 #include "record.h"
 #include "scenario.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +29,9 @@ enum { WORKERS = 3 };
 static const char *const thread_names[WORKERS + 1] = {"c-heap", "w1-lists", "w2-trees", "w3-nofree"};
 static sem_t go[WORKERS + 1], done[WORKERS + 1];
 static bool big_mode;
+/* From libc-heap-dtls.so, dlopened so that its thread-local is dynamic TLS. */
+static void **(*dtls_root_address)(void);
+enum { DTLS_THREAD = 2 };
 
 /* Each worker keeps its list and objects in thread-locals and its tree in a
  * stack local that stays live while it sleeps. */
@@ -42,10 +47,15 @@ static void *worker(void *arg) {
     rec_thread(t, gettid(), thread_names[t]);
     sem_wait(&go[t]);
     struct scenario_roots stack_roots = {0};
+    void **dtls_slot = NULL;
+    if (!big_mode && t == DTLS_THREAD) {
+        dtls_slot = dtls_root_address(); /* glibc mallocs the thread's block for the module here */
+        rec_thread_dtls(t, dtls_slot);
+    }
     if (big_mode)
         big_build(t, &tls_roots);
     else
-        scenario_build(t, &tls_roots, &stack_roots, t != WORKERS /* w3 never frees */);
+        scenario_build(t, &tls_roots, &stack_roots, dtls_slot, t != WORKERS /* w3 never frees */);
     struct scenario_roots *volatile keep_alive = &stack_roots;
     scrub_stack_and_registers();
     sem_post(&done[t]);
@@ -64,6 +74,17 @@ int main(int argc, char **argv) {
     unsigned minor = glibc_minor();
     rec_init(big_mode ? 0 : 4096, minor);
     rec_thread(0, gettid(), thread_names[0]);
+    if (!big_mode) {
+        /* libc's own blocks for an analyzer to label: stdout's buffer, and the
+         * loader's data for a dlopened library with its dynamic TLS. */
+        fputs("c-heap: building the heap\n", stdout);
+        fflush(stdout);
+        rec_libc_block(stdout->_IO_buf_base, "stdout buffer");
+        void *library = dlopen("./libc-heap-dtls.so", RTLD_NOW);
+        if (!library) abort();
+        dtls_root_address = (void **(*)(void))dlsym(library, "dtls_root_address");
+        if (!dtls_root_address) abort();
+    }
 
     pthread_t ids[WORKERS + 1];
     for (unsigned t = 1; t <= WORKERS; t++) {
@@ -80,7 +101,7 @@ int main(int argc, char **argv) {
     if (big_mode)
         big_build(0, &main_roots);
     else
-        scenario_build(0, &main_roots, &stack_roots, true);
+        scenario_build(0, &main_roots, &stack_roots, NULL, true);
     struct scenario_roots *volatile keep_alive = &stack_roots;
     scrub_stack_and_registers();
 

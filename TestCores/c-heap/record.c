@@ -35,13 +35,16 @@ struct record {
     const char *root, *type, *mangled;
 };
 
-struct thread_info { int tid; const char *name; uint64_t arena; };
+struct thread_info { int tid; const char *name; uint64_t arena, dtls_root; };
+struct libc_block { uint64_t hidden; const char *what; };
 
 static struct record *records;
 static size_t record_count, record_capacity;
 static uint64_t class_count[5], class_bytes[5];
 static struct thread_info threads[MAX_THREADS];
 static unsigned thread_count;
+static struct libc_block libc_blocks[4];
+static unsigned libc_block_count;
 static uint16_t tcache_used[MAX_THREADS][TCACHE_SMALL_BINS];
 static unsigned glibc_minor, tcache_fill;
 static bool has_fastbins, small_frees_skip_unsorted;
@@ -149,6 +152,15 @@ void rec_thread(unsigned thread, int tid, const char *name) {
     if (thread + 1 > thread_count) thread_count = thread + 1;
 }
 
+void rec_thread_dtls(unsigned thread, void *variable) {
+    threads[thread].dtls_root = (uint64_t)(uintptr_t)variable;
+}
+
+void rec_libc_block(void *p, const char *what) {
+    if (libc_block_count == sizeof libc_blocks / sizeof libc_blocks[0]) abort();
+    libc_blocks[libc_block_count++] = (struct libc_block){(uint64_t)(uintptr_t)p ^ HIDE, what};
+}
+
 /* ------------------------------------------------------------ JSON output */
 /* Formatting by hand into the mmapped buffer: stdio's printf may allocate. */
 
@@ -252,9 +264,15 @@ void rec_write_truth(const char *mode) {
         put(t ? ",\n    {" : "    {"), put_key("tid"), put_u64((uint64_t)threads[t].tid);
         put(", "), put_key("name"), put_string(threads[t].name);
         put(", "), put_key("arena"), put_arena(threads[t].arena);
+        if (threads[t].dtls_root) put(", "), put_key("dtls_root"), put_hex(threads[t].dtls_root);
         put("}");
     }
-    put("\n  ],\n  "), put_key("totals"), put("{");
+    put("\n  ],\n  "), put_key("libc_blocks"), put("[");
+    for (unsigned i = 0; i < libc_block_count; i++) {
+        put(i ? ", {" : "{"), put_key("address"), put_hex(libc_blocks[i].hidden ^ HIDE);
+        put(", "), put_key("what"), put_string(libc_blocks[i].what), put("}");
+    }
+    put("],\n  "), put_key("totals"), put("{");
     for (int c = 0; c < 5; c++) {
         put(c ? ", " : ""), put_key(class_names[c]), put("{"), put_key("count"), put_u64(class_count[c]);
         put(", "), put_key("bytes"), put_u64(class_bytes[c]), put("}");

@@ -34,6 +34,10 @@ void *rec_pointer(size_t index);
 unsigned rec_tcache_fill(void);
 
 void rec_thread(unsigned thread, int tid, const char *name);
+/* Where `thread`'s dtls_root (in libc-heap-dtls.so's dynamic TLS block) lives. */
+void rec_thread_dtls(unsigned thread, void *variable);
+/* A block libc allocated for itself that the program knows of (stdout's buffer). */
+void rec_libc_block(void *p, const char *what);
 /* Writes truth.json into the working directory, without calling malloc. */
 void rec_write_truth(const char *mode);
 

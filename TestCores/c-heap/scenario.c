@@ -1,6 +1,6 @@
 /* The small c-heap scenario: what each thread allocates, leaks and frees.
  *
- * Layout rules that keep the truth honest (Tools/check-c-heap-core verifies them):
+ * Layout rules that keep the truth honest (Tools/c-heap-fixture/check_core.py verifies them):
  * - every freed chunk is allocated right after a reachable separator, and a
  *   reachable separator follows it, so it never coalesces with a neighbour and
  *   the bin pointers to its header (which lies in the previous block's last
@@ -18,7 +18,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct node {
     struct node *next;
@@ -45,15 +44,19 @@ static void *tracked(size_t size, unsigned t, const char *root, size_t *index) {
     return p;
 }
 
-static NOINLINE void build_list(unsigned t, struct scenario_roots *held, const char *root) {
+static NOINLINE void push_nodes(unsigned t, void **head, int count, const char *root) {
     size_t index;
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < count; i++) {
         struct node *n = tracked(sizeof *n, t, root, &index);
         memset(n, 0, sizeof *n);
         n->payload[0] = (uint64_t)i;
-        n->next = held->list;
-        held->list = n;
+        n->next = *head;
+        *head = n;
     }
+}
+
+static NOINLINE void build_list(unsigned t, struct scenario_roots *held, const char *root) {
+    push_nodes(t, &held->list, 10, root);
     /* calloc'd nodes: 2.41+ may serve calloc from the tcache, here it is empty. */
     for (int i = 0; i < 3; i++) {
         struct node *n = calloc(1, sizeof *n + 8);
@@ -210,11 +213,13 @@ static NOINLINE void free_into_every_bin(unsigned t, struct scenario_roots *held
         for (int i = 0; i < 2; i++) rec_free(handoff[i], t, false);
 }
 
-void scenario_build(unsigned t, struct scenario_roots *held, struct scenario_roots *stack, bool frees) {
+void scenario_build(unsigned t, struct scenario_roots *held, struct scenario_roots *stack, void **dtls_slot,
+                    bool frees) {
     const char *list_root = t == 0 ? "global main_roots.list" : "tls tls_roots.list";
     const char *shape_root = t == 0 ? "global main_roots.shapes" : "tls tls_roots.shapes";
     const char *map_root = t == 0 ? "global main_roots.mapped" : "tls tls_roots.mapped";
     build_list(t, held, list_root);
+    if (dtls_slot) push_nodes(t, dtls_slot, 3, "dynamic-tls dtls_root");
     stack->tree = build_tree(t, 4, 1, "stack tree");
     build_objects(t, held, shape_root);
     leak_buffers(t);

@@ -17,9 +17,11 @@ struct scenario_roots {
 extern struct scenario_roots main_roots;
 
 /* Builds thread `t`'s share of the small fixture: reachable structures hung
- * from `held` (globals or thread-locals) and `stack` (a live stack frame),
- * leaks of every kind, and, if `frees`, chunks freed into every free structure. */
-void scenario_build(unsigned t, struct scenario_roots *held, struct scenario_roots *stack, bool frees);
+ * from `held` (globals or thread-locals), `stack` (a live stack frame) and, if
+ * not NULL, `dtls_slot` (a variable in a dynamic TLS block), leaks of every
+ * kind, and, if `frees`, chunks freed into every free structure. */
+void scenario_build(unsigned t, struct scenario_roots *held, struct scenario_roots *stack, void **dtls_slot,
+                    bool frees);
 /* The benchmark heap: about a million blocks for thread `t`. */
 void big_build(unsigned t, struct scenario_roots *held);
 /* Overwrites dead stack below the caller and the scratch registers, so no

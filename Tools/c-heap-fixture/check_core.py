@@ -4,7 +4,8 @@ live process (gdb_walk.py), without coreinspect:
 
   check_core.py CORE TRUTH WALK
 
-1. mallinfo2: the program's own call equals gdb's `mallinfo2()` on the live process.
+1. mallinfo2: the program's own call equals gdb's `mallinfo2()` on the live process;
+   the core holds the same TLS `tcache` values and tcache and fastbin links gdb saw.
 2. Chunk headers in the core: an in-use chunk's size is its usable size + 8 with
    NON_MAIN_ARENA set exactly off the main arena; an mmapped chunk has IS_MMAPPED;
    a freed chunk outside top kept its size.
@@ -90,6 +91,7 @@ def main(core_path, truth_path, walk_path):
             if b["class"] != "freed" and bool(field & 4) != (b["arena"] != "main"):
                 fail(f"{b['address']}: NON_MAIN_ARENA bit {field & 4} for arena {b['arena']}")
 
+    check_core_lists(truth, walk, memory, threads, fail)
     check_free_places(truth, walk, blocks, fail)
     check_classes(truth, memory, threads, blocks, fail)
 
@@ -103,6 +105,38 @@ def main(core_path, truth_path, walk_path):
         print(f"{len(failures)} failures")
         sys.exit(1)
     print("core agrees with truth.json and gdb's walk")
+
+
+def check_core_lists(truth, walk, memory, threads, fail):
+    """The core itself holds what gdb saw live: each thread's TLS `tcache` (at
+    fs_base + tls_offset) and each tcache and fastbin link, safe-linking undone."""
+    fs_base = {tid: regs[21] for tid, regs in threads}
+    arenas = {a["address"] for a in walk["arenas"]}
+    heap_mask = ~((64 << 20) - 1)
+    for t in truth["threads"]:
+        if t["arena"] != "main" and t["arena"] not in arenas:
+            fail(f"thread {t['name']}: arena {t['arena']} is not on gdb's arena list")
+        # dtls_root must live in a block malloc made (dynamic TLS), in the thread's own heap.
+        if "dtls_root" in t and int(t["dtls_root"], 16) & heap_mask != int(t["arena"], 16) & heap_mask:
+            fail(f"thread {t['name']}: dtls_root {t['dtls_root']} is not in its arena's heap")
+    for tcache in walk["tcaches"]:
+        value = memory.word(fs_base[tcache["tid"]] + tcache["tls_offset"])
+        if value != int(tcache["tcache"], 16):
+            fail(f"tid {tcache['tid']}: TLS tcache {value:#x} in the core, {tcache['tcache']} live")
+        check_links(tcache["entries"], 0, memory, fail)
+    for arena in walk["arenas"]:
+        check_links(arena["fastbin"], 16, memory, fail)
+
+
+def check_links(pointers, header, memory, fail):
+    """pointers: user pointers of singly linked, safe-linked lists, concatenated;
+    each link holds the next entry (user pointer minus `header`) or ends its list."""
+    addresses = [int(p, 16) for p in pointers]
+    for here, after in zip(addresses, addresses[1:] + [None]):
+        field = here
+        following = ((field >> 12) ^ memory.word(field)) & ((1 << 64) - 1)
+        if following and following != (after or 0) - header:
+            fail(f"free list link at {here:#x} leads to {following:#x} in the core")
 
 
 def check_free_places(truth, walk, blocks, fail):
