@@ -25,11 +25,26 @@ struct CHeapTruth: Decodable {
         var debugdir: String
     }
 
+    struct LibcBlock: Decodable {
+        var address: String
+        var what: String
+    }
+
+    struct Thread: Decodable {
+        var name: String
+        /// Where the thread's dynamic TLS variable lives: inside a block libc allocated.
+        var dtls_root: String?
+    }
+
     var glibc: String
     var glibc_files: Files
+    var threads: [Thread]
+    var libc_blocks: [LibcBlock]
     var mallinfo2: [String: UInt64]
     var allocations: [Allocation]
 }
+
+func hexValue(_ text: String) -> UInt64 { UInt64(text.dropFirst(2), radix: 16) ?? 0 }
 
 /// One c-heap dump (per glibc release), opened with or without libc's debug info.
 struct CHeapFixture {

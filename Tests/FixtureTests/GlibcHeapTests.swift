@@ -55,6 +55,25 @@ final class GlibcHeapTests: XCTestCase {
         }
     }
 
+    func testLibcOwnAllocationsAreLabelled() throws {
+        for release in CHeapFixture.releases {
+            let fixture = try CHeapFixture(release: release)
+            let heap = try fixture.readBothWays().symbols
+            XCTAssertFalse(fixture.truth.libc_blocks.isEmpty)
+            for block in fixture.truth.libc_blocks {
+                let row = try XCTUnwrap(heap.table.row(containing: Address(hexValue(block.address))), "\(release) \(block.what)")
+                XCTAssertEqual(heap.table.addresses[row], hexValue(block.address), "\(release) \(block.what)")
+                XCTAssertTrue(heap.isLibcOwned(row), "glibc \(release): \(block.what) is libc's")
+            }
+            let dynamicTLS = fixture.truth.threads.compactMap(\.dtls_root)
+            XCTAssertFalse(dynamicTLS.isEmpty)
+            for variable in dynamicTLS {
+                let row = try XCTUnwrap(heap.table.row(containing: Address(hexValue(variable))), "\(release) dynamic TLS \(variable)")
+                XCTAssertTrue(heap.isLibcOwned(row), "glibc \(release): the dynamic TLS block holding \(variable) is libc's")
+            }
+        }
+    }
+
     func testMallinfo2EqualsTheProgramsOwn() throws {
         for release in CHeapFixture.releases {
             let fixture = try CHeapFixture(release: release)
