@@ -19,8 +19,7 @@ enum GlibcRowTyping {
                let name = classes.className(vptr: vptr) {
                 rows.types[row] = types.intern(name, size: rows.sizes[row], kind: .cppClass)
             } else {
-                let chunkSize = word.isMmapped ? rows.sizes[row] : rows.sizes[row] + 8
-                rows.types[row] = types.byteCount(chunkSize)
+                rows.types[row] = types.byteCount(word.chunkSize)
             }
         }
         return types
