@@ -9,14 +9,18 @@ struct GlibcChunks {
     /// The next chunk's PREV_INUSE bit: whether malloc considers this chunk allocated (tcache
     /// and fastbin chunks included).
     var inUseBits: [Bool] = []
+    /// The first word of each chunk's user data, read while the header's page is at hand: a
+    /// C++ object's vptr. Typing then needs no second pass over the heap's pages.
+    var firstWords: [UInt64] = []
 
     var count: Int { addresses.count }
 
-    mutating func append(address: UInt64, size: UInt64, arena: Int, inUse: Bool) {
+    mutating func append(address: UInt64, size: UInt64, arena: Int, inUse: Bool, firstWord: UInt64) {
         addresses.append(address)
         sizes.append(size)
         arenas.append(UInt16(truncatingIfNeeded: arena))
         inUseBits.append(inUse)
+        firstWords.append(firstWord)
     }
 }
 
@@ -37,12 +41,17 @@ struct GlibcChunkWalker {
         var cursor = start
         var reported = false
         // The chunk met last, waiting for its successor's PREV_INUSE bit.
-        var pending: (address: UInt64, size: UInt64)?
+        var pending: (address: UInt64, size: UInt64, firstWord: UInt64)?
+        // Pages behind the walk are released every `releaseStride` bytes: a heap is read once,
+        // so a big core's pages need not all stay resident.
+        var released = start
         while cursor + 16 <= end {
             if cursor == top {
                 if let pending, let header = sizeField(cursor) {
-                    chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1)
+                    chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1,
+                                  firstWord: pending.firstWord)
                 }
+                release(from: released, to: cursor)
                 return
             }
             guard let header = sizeField(cursor), isBelievable(header, at: cursor, end: end) else {
@@ -51,25 +60,45 @@ struct GlibcChunkWalker {
                     reported = true
                 }
                 // The chunk before the damage cannot be classified by its successor: keep it as in use.
-                if let pending { chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true) }
+                if let pending {
+                    chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true, firstWord: pending.firstWord)
+                }
                 pending = nil
                 guard let resumed = resynchronise(after: cursor, end: end, top: top) else { return }
                 cursor = resumed
                 continue
             }
-            if let pending { chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1) }
+            if let pending {
+                chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1,
+                              firstWord: pending.firstWord)
+            }
             let size = header & ~7
             // Fenceposts (size 16) close a non-main heap that was extended into a new one.
             if size < Self.minimumChunk {
                 pending = nil
                 return
             }
-            pending = (cursor, size)
+            pending = (cursor, size, (try? memory.readUInt64(at: Address(cursor + 16))) ?? 0)
             cursor += size
+            if cursor - released >= Self.releaseStride {
+                release(from: released, to: cursor)
+                released = cursor & ~4095
+            }
         }
         // The stretch ended without a top chunk (an old heap of a thread arena): the last
         // chunk's successor is the fencepost, read as usual above; here nothing is left.
-        if let pending { chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true) }
+        if let pending {
+            chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true, firstWord: pending.firstWord)
+        }
+        release(from: released, to: cursor)
+    }
+
+    static let releaseStride: UInt64 = 32 << 20
+
+    /// Releases the whole pages of `[from, to)`; the page holding `to` may still be read.
+    private func release(from: UInt64, to: UInt64) {
+        let end = to & ~4095
+        if end > from { memory.releasePages(in: AddressRange(start: Address(from), end: Address(end))) }
     }
 
     private func sizeField(_ chunk: UInt64) -> UInt64? { try? memory.readUInt64(at: Address(chunk + 8)) }

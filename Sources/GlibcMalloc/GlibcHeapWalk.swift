@@ -9,14 +9,17 @@ struct GlibcRows {
     var sizes: [UInt64] = []
     var words: [GlibcChunkWord] = []
     var types: [TypeID] = []
+    /// Each chunk's first user word (a C++ object's vptr), read during the walk.
+    var firstWords: [UInt64] = []
 
     var count: Int { addresses.count }
 
-    mutating func append(address: UInt64, size: UInt64, word: GlibcChunkWord) {
+    mutating func append(address: UInt64, size: UInt64, word: GlibcChunkWord, firstWord: UInt64) {
         addresses.append(address)
         sizes.append(size)
         words.append(word)
         types.append(.unknown)
+        firstWords.append(firstWord)
     }
 
     /// Puts the rows in address order, so later passes can binary-search them.
@@ -32,6 +35,7 @@ struct GlibcRows {
         sizes = order.map { sizes[$0] }
         words = order.map { words[$0] }
         types = order.map { types[$0] }
+        firstWords = order.map { firstWords[$0] }
     }
 
     /// The row whose `[address, address + size)` holds `address`; rows must be sorted.
@@ -107,6 +111,9 @@ struct GlibcHeapWalk {
         }
         findTcaches(chunks: chunks, places: &places)
         appendRows(chunks: chunks, places: places)
+        // The rows now hold everything the chunk columns did; on a big heap they are hundreds of MB.
+        chunks = GlibcChunks()
+        places = [:]
         mallinfo.hblks = UInt64((try? memory.readUInt32(at: Address(parameters + layout.nMmapsOffset))) ?? 0)
         mallinfo.hblkhd = word(parameters + layout.mmappedMemOffset) ?? 0
         findMmappedChunks(outside: heapRanges)
@@ -173,7 +180,8 @@ struct GlibcHeapWalk {
                 unlisted += 1
             }
             let arena = Int(chunks.arenas[row])
-            rows.append(address: chunk + 16, size: size - 8, word: GlibcChunkWord(place: place, arena: arena, chunkSize: size))
+            rows.append(address: chunk + 16, size: size - 8, word: GlibcChunkWord(place: place, arena: arena, chunkSize: size),
+                        firstWord: chunks.firstWords[row])
             if arena < arenas.count { arenas[arena].add(place, bytes: size) }
         }
         for index in arenas.indices {
@@ -199,7 +207,8 @@ struct GlibcHeapWalk {
         for (chunk, size) in finder.find(in: candidates) {
             let mapping = layout.mmappedMappingSize(chunkSize: size)
             rows.append(address: chunk + 16, size: layout.mmappedUsableSize(chunkSize: size),
-                        word: GlibcChunkWord(place: .inUse, arena: GlibcChunkWord.mmappedArena, chunkSize: size, mmapped: true))
+                        word: GlibcChunkWord(place: .inUse, arena: GlibcChunkWord.mmappedArena, chunkSize: size, mmapped: true),
+                        firstWord: word(chunk + 16) ?? 0)
             mmappedTally.add(mapping)
         }
         if UInt64(mmappedTally.count) != mallinfo.hblks || mmappedTally.bytes != mallinfo.hblkhd {

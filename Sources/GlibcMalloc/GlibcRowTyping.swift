@@ -15,8 +15,7 @@ enum GlibcRowTyping {
         var classes = VtableClassNamer(process: process)
         for row in 0..<rows.count {
             let word = rows.words[row]
-            if !word.place.isFree, rows.sizes[row] >= 8, let vptr = try? process.memory.readUInt64(at: Address(rows.addresses[row])),
-               let name = classes.className(vptr: vptr) {
+            if !word.place.isFree, rows.sizes[row] >= 8, let name = classes.className(vptr: rows.firstWords[row]) {
                 rows.types[row] = types.intern(name, size: rows.sizes[row], kind: .cppClass)
             } else {
                 rows.types[row] = types.byteCount(word.chunkSize)
