@@ -24,6 +24,28 @@ struct GlibcChunks {
     }
 }
 
+/// The words of one heap stretch, borrowed in place when the core holds it in one piece (the
+/// usual case): a walk of millions of chunks then reads no word through the generic reader.
+struct StretchWords {
+    let memory: MemoryReader
+    let start: UInt64
+    let view: ByteView?
+
+    init(memory: MemoryReader, start: UInt64, end: UInt64) {
+        self.memory = memory
+        self.start = start
+        view = memory.view(at: Address(start), count: end - start)
+    }
+
+    @inline(__always)
+    func word(at address: UInt64) -> UInt64? {
+        if let view, view.count >= 8, address >= start, address - start <= UInt64(view.count) - 8 {
+            return view.loadUnchecked(UInt64.self, at: Int(address - start))
+        }
+        return try? memory.readUInt64(at: Address(address))
+    }
+}
+
 /// Walks the chunks of one contiguous heap stretch, from its first chunk to its top chunk or end.
 ///
 /// A chunk header is believed when its size is a multiple of 16, at least MINSIZE (32), and
@@ -38,6 +60,8 @@ struct GlibcChunkWalker {
     /// walk; the chunk before it is in use iff top's PREV_INUSE bit is set.
     func walk(from start: UInt64, to end: UInt64, top: UInt64?, arena: Int,
               into chunks: inout GlibcChunks, warnings: inout [Warning]) {
+        guard end > start else { return }
+        let words = StretchWords(memory: memory, start: start, end: end)
         var cursor = start
         var reported = false
         // The chunk met last, waiting for its successor's PREV_INUSE bit.
@@ -47,14 +71,14 @@ struct GlibcChunkWalker {
         var released = start
         while cursor + 16 <= end {
             if cursor == top {
-                if let pending, let header = sizeField(cursor) {
+                if let pending, let header = words.word(at: cursor + 8) {
                     chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1,
                                   firstWord: pending.firstWord)
                 }
                 release(from: released, to: cursor)
                 return
             }
-            guard let header = sizeField(cursor), isBelievable(header, at: cursor, end: end) else {
+            guard let header = words.word(at: cursor + 8), isBelievable(header, at: cursor, end: end) else {
                 if !reported {
                     warnings.append(Warning("heap corruption near \(Address(cursor).hex)", kind: .malformedCore))
                     reported = true
@@ -78,7 +102,7 @@ struct GlibcChunkWalker {
                 pending = nil
                 return
             }
-            pending = (cursor, size, (try? memory.readUInt64(at: Address(cursor + 16))) ?? 0)
+            pending = (cursor, size, words.word(at: cursor + 16) ?? 0)
             cursor += size
             if cursor - released >= Self.releaseStride {
                 release(from: released, to: cursor)
