@@ -15,6 +15,14 @@ struct GlibcChunks {
 
     var count: Int { addresses.count }
 
+    mutating func reserveCapacity(_ capacity: Int) {
+        addresses.reserveCapacity(capacity)
+        sizes.reserveCapacity(capacity)
+        arenas.reserveCapacity(capacity)
+        inUseBits.reserveCapacity(capacity)
+        firstWords.reserveCapacity(capacity)
+    }
+
     mutating func append(address: UInt64, size: UInt64, arena: Int, inUse: Bool, firstWord: UInt64) {
         addresses.append(address)
         sizes.append(size)
@@ -40,7 +48,8 @@ struct StretchWords {
     @inline(__always)
     func word(at address: UInt64) -> UInt64? {
         if let view, view.count >= 8, address >= start, address - start <= UInt64(view.count) - 8 {
-            return view.loadUnchecked(UInt64.self, at: Int(address - start))
+            // The stdlib's concrete load: ByteView's generic one is not specialised across modules.
+            return UInt64(littleEndian: view.base.loadUnaligned(fromByteOffset: Int(address - start), as: UInt64.self))
         }
         return try? memory.readUInt64(at: Address(address))
     }

@@ -117,6 +117,10 @@ struct GlibcHeapWalk {
         }
         // Walked in address order, the chunks come out sorted and need no sorting pass.
         var chunks = GlibcChunks()
+        // Room for the most chunks the heaps can hold (MINSIZE each), capped: growing five columns
+        // of millions by doubling copied them again and again. Untouched capacity costs no memory.
+        let heapBytes = stretches.reduce(0) { $0 + ($1.end > $1.start ? $1.end - $1.start : 0) }
+        chunks.reserveCapacity(Int(min(heapBytes / GlibcChunkWalker.minimumChunk, 1 << 26)))
         let walker = GlibcChunkWalker(memory: memory)
         for stretch in stretches.sorted(by: { $0.start < $1.start }) {
             walker.walk(from: stretch.start, to: stretch.end, top: stretch.top, arena: stretch.arena, into: &chunks, warnings: &warnings)
