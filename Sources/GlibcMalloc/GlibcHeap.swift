@@ -44,6 +44,8 @@ public struct GlibcArenaSummary: Sendable, Equatable {
         case .unsorted: unsorted.add(bytes)
         case .smallBin: smallBins.add(bytes)
         case .largeBin: largeBins.add(bytes)
+        // Free by its neighbour's bit but on no list read: a list was cut short, which a warning
+        // already says; counted where a freed chunk first goes.
         case .unlistedFree: unsorted.add(bytes)
         }
     }

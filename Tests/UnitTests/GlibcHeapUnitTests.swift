@@ -195,6 +195,21 @@ final class GlibcHeapUnitTests: XCTestCase {
         XCTAssertEqual(locator.mallocParameters(mainArena: fake.arena, in: [region]), parameters)
     }
 
+    func testChunkWordRoundTrips() {
+        var word = GlibcChunkWord(place: .largeBin, arena: 3, chunkSize: 0x12_3450)
+        XCTAssertEqual(word.place, .largeBin)
+        XCTAssertEqual(word.arena, 3)
+        XCTAssertEqual(word.chunkSize, 0x12_3450)
+        XCTAssertFalse(word.isMmapped || word.isLibcOwned)
+        word.isLibcOwned = true
+        XCTAssertTrue(word.isLibcOwned)
+        XCTAssertEqual(word.place, .largeBin)
+        let mmapped = GlibcChunkWord(place: .inUse, arena: GlibcChunkWord.mmappedArena, chunkSize: 0x31000, mmapped: true)
+        XCTAssertTrue(mmapped.isMmapped)
+        XCTAssertEqual(mmapped.arena, 0xFFFF)
+        XCTAssertEqual(mmapped.chunkSize, 0x31000)
+    }
+
     func testListWalkStopsAtItsLimit() {
         // A list that never ends: each node points 16 bytes further.
         let end = GlibcListWalk.walk(from: 16, limit: 1000, isEnd: { $0 == 0 }, next: { $0 + 16 }, visit: { _ in })
