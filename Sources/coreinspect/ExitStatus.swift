@@ -34,7 +34,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unusableCore: return "the core is unusable: not ELF, not a core, unsupported, or cut off"
         case .executableProblem: return "the executable is missing, or its build-id is not the core's (--force)"
         case .goRuntimeUnreadable: return "no readable Go runtime (goroutines, memstats, heap, why)"
-        case .unsupportedHeap: return "heap: neither a Go heap nor a glibc heap it can walk; why: not a Go program"
+        case .unsupportedHeap: return "no heap it can walk: not Go nor glibc (heap), not Go (why)"
         case .addressNotInHeap: return "why: the address is in no allocated heap object"
         case .usage: return "usage error"
         case .internalError: return "internal error in coreinspect: please report it"
