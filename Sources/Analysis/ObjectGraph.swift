@@ -18,6 +18,11 @@ public struct ObjectGraph: Sendable {
     public let targets: [UInt32]
     /// Chunks of memory that could not be read while building; their words were skipped.
     public let unreadableChunks: Int
+    /// Built with `recordingFields` only (else empty), parallel to `targets`: the index of the
+    /// word holding each pointer inside its source row, and how far into its target row the
+    /// pointer points (`unknownOffset` past 4 GiB). See `edge(from:atWord:)`.
+    public let edgeWords: [UInt32]
+    public let edgeTargetOffsets: [UInt32]
 
     public var edgeCount: Int { targets.count }
 
@@ -31,10 +36,14 @@ public struct ObjectGraph: Sendable {
     /// one worker and appended in run order, so the graph is the same for any thread count.
     /// With `releasingPages`, each worker drops the core's pages behind it as it goes
     /// (`MemoryReader.releasePages(in:)`), so a heap larger than memory is read once and never
-    /// held resident whole; `pointers` must then read nothing behind the current row.
+    /// held resident whole; `pointers` must then read nothing behind the current row. With
+    /// `recordingFields`, each edge also keeps where it lies in its source and target
+    /// (`edgeWords`, `edgeTargetOffsets`), 8 bytes an edge, so that a type pass can follow
+    /// fields without reading the core again.
     public static func build<Map: PointerMap>(table: AllocationTable, memory: any MemoryReader,
                                               pointers: Map, roots: MarkRoots,
-                                              threads: Int = 2, releasingPages: Bool = false) -> ObjectGraph {
+                                              threads: Int = 2, releasingPages: Bool = false,
+                                              recordingFields: Bool = false) -> ObjectGraph {
         table.withLookup { lookup in
             let runs = rowRuns(table: table, count: max(1, threads))
             var parts = [GraphPart?](repeating: nil, count: runs.count)
@@ -43,7 +52,7 @@ public struct ObjectGraph: Sendable {
                 DispatchQueue.concurrentPerform(iterations: runs.count) { run in
                     shared.value.slots[run] = GraphPart(rows: runs[run], table: table, lookup: lookup,
                                                         memory: shared.value.memory, pointers: pointers,
-                                                        releasingPages: releasingPages)
+                                                        releasingPages: releasingPages, recordingFields: recordingFields)
                 }
             }
             let rootScanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
@@ -62,16 +71,26 @@ public struct ObjectGraph: Sendable {
         offsets.reserveCapacity(rowCount + 1)
         var targets: [UInt32] = []
         targets.reserveCapacity(parts.reduce(0) { $0 + $1.targets.count })
+        var words: [UInt32] = []
+        var targetOffsets: [UInt32] = []
+        if parts.contains(where: { !$0.words.isEmpty }) {
+            words.reserveCapacity(targets.capacity)
+            targetOffsets.reserveCapacity(targets.capacity)
+        }
         for part in parts {
             let base = targets.count
             // Each part's offsets start at 0 and end with its edge count, which is the next
             // part's first offset: drop the last to avoid writing it twice.
             for offset in part.offsets.dropLast() { offsets.append(base + offset) }
             targets.append(contentsOf: part.targets)
+            words.append(contentsOf: part.words)
+            targetOffsets.append(contentsOf: part.targetOffsets)
         }
         offsets.append(targets.count)
         edgeOffsets = offsets
         self.targets = targets
+        edgeWords = words
+        edgeTargetOffsets = targetOffsets
         unreadableChunks = parts.reduce(rootFaults) { $0 + $1.faults }
     }
 
@@ -104,17 +123,21 @@ public struct ObjectGraph: Sendable {
 private struct GraphPart {
     var offsets: [Int]
     var targets: [UInt32] = []
+    var words: [UInt32] = []
+    var targetOffsets: [UInt32] = []
     var faults: Int
 
     /// Pages are released in steps of this many bytes: few enough calls, little held resident.
     static let releaseStep: UInt64 = 4 << 20
 
     init<Map: PointerMap>(rows: Range<Int>, table: AllocationTable, lookup: TableLookup,
-                          memory: any MemoryReader, pointers: Map, releasingPages: Bool) {
+                          memory: any MemoryReader, pointers: Map, releasingPages: Bool, recordingFields: Bool) {
         let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
         var offsets: [Int] = []
         offsets.reserveCapacity(rows.count + 1)
         var targets: [UInt32] = []
+        var words: [UInt32] = []
+        var targetOffsets: [UInt32] = []
         var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(Self.releaseStep - 1)
         for row in rows {
             if releasingPages, lookup.starts[row] &- released >= 2 * Self.releaseStep {
@@ -124,9 +147,19 @@ private struct GraphPart {
             }
             offsets.append(targets.count)
             guard lookup.states[row].isAllocated else { continue }
-            scanner.forEachTarget(start: lookup.starts[row], size: lookup.sizes[row],
-                                  pointers: pointers.pointerWords(ofRow: row, in: table)) { target in
-                targets.append(UInt32(target))
+            let start = lookup.starts[row]
+            if recordingFields {
+                scanner.forEachPointer(start: start, size: lookup.sizes[row],
+                                       pointers: pointers.pointerWords(ofRow: row, in: table)) { target, word, value in
+                    targets.append(UInt32(target))
+                    words.append(UInt32(clamping: (word &- start) >> 3))
+                    targetOffsets.append(UInt32(clamping: value &- lookup.starts[target]))
+                }
+            } else {
+                scanner.forEachTarget(start: start, size: lookup.sizes[row],
+                                      pointers: pointers.pointerWords(ofRow: row, in: table)) { target in
+                    targets.append(UInt32(target))
+                }
             }
         }
         offsets.append(targets.count)
@@ -135,6 +168,8 @@ private struct GraphPart {
         }
         self.offsets = offsets
         self.targets = targets
+        self.words = words
+        self.targetOffsets = targetOffsets
         faults = scanner.reader.faults
     }
 }

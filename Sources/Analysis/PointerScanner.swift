@@ -58,6 +58,14 @@ struct PointerScanner {
     /// per word that points into it.
     @inline(__always)
     func forEachTarget(start: UInt64, size: UInt64, pointers: PointerWords, _ visit: (Int) -> Void) {
+        forEachPointer(start: start, size: size, pointers: pointers) { row, _, _ in visit(row) }
+    }
+
+    /// As `forEachTarget`, with the address of the word that holds each pointer and the
+    /// pointer itself: what a type pass needs to follow a field without reading it again.
+    @inline(__always)
+    func forEachPointer(start: UInt64, size: UInt64, pointers: PointerWords,
+                        _ visit: (_ row: Int, _ word: UInt64, _ value: UInt64) -> Void) {
         let blockEnd = size > UInt64.max - start ? UInt64.max : start + size
         guard pointers.offset < size else { return }
         let first = alignedUp(start + pointers.offset)
@@ -67,35 +75,38 @@ struct PointerScanner {
         case .everyWord(let limit):
             let end = alignedDown(limit >= size ? blockEnd : start + limit)
             guard first < end else { return }
-            reader.forEachChunk(from: first, to: end) { words, _ in
-                for word in words {
-                    let row = lookup.allocatedRow(containing: UInt64(littleEndian: word))
-                    if row >= 0 { visit(row) }
+            reader.forEachChunk(from: first, to: end) { words, base in
+                for index in words.indices {
+                    let value = UInt64(littleEndian: words[index])
+                    let row = lookup.allocatedRow(containing: value)
+                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                 }
             }
         case .mask(let mask):
             let maskEnd = first &+ UInt64(64 - mask.leadingZeroBitCount) * 8
             let end = alignedDown(min(blockEnd, maskEnd < first ? UInt64.max : maskEnd))
             guard first < end else { return }
-            reader.forEachChunk(from: first, to: end) { words, _ in
+            reader.forEachChunk(from: first, to: end) { words, base in
                 var remaining = mask & (words.count >= 64 ? ~0 : (1 << UInt64(words.count)) - 1)
                 while remaining != 0 {
                     let index = remaining.trailingZeroBitCount
                     remaining &= remaining - 1
-                    let row = lookup.allocatedRow(containing: UInt64(littleEndian: words[index]))
-                    if row >= 0 { visit(row) }
+                    let value = UInt64(littleEndian: words[index])
+                    let row = lookup.allocatedRow(containing: value)
+                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                 }
             }
         case .bitmap(let bits, let bitCount, let elementWords, let firstBit):
             let end = alignedDown(blockEnd)
             guard first < end else { return }
             var wordInElement = firstBit
-            reader.forEachChunk(from: first, to: end) { words, _ in
-                for word in words {
+            reader.forEachChunk(from: first, to: end) { words, base in
+                for index in words.indices {
                     if wordInElement < bitCount,
                        bits[wordInElement >> 3] & (1 << UInt8(wordInElement & 7)) != 0 {
-                        let row = lookup.allocatedRow(containing: UInt64(littleEndian: word))
-                        if row >= 0 { visit(row) }
+                        let value = UInt64(littleEndian: words[index])
+                        let row = lookup.allocatedRow(containing: value)
+                        if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                     }
                     wordInElement += 1
                     if wordInElement == elementWords { wordInElement = 0 }

@@ -37,9 +37,7 @@ struct Heap: ParsableCommand {
                 try GoHeap.read(process: process, go: go)
             }
             let catalog = try? GoTypeCatalog(process: go, memory: process.memory, types: heap.typeTable)
-            // Typing names the rows first: marking then reads the catalog's masks, which are frozen for its threads.
-            let typing = catalog.map { GoHeapTyping.assignTypes(to: &heap, catalog: $0, process: process, go: go) }
-            let marking = heap.marked(process: process, go: go, catalog: catalog)
+            let (typing, marking) = heap.typedAndMarked(process: process, go: go, catalog: catalog)
             let summary = GoHeapSummary(table: marking.table, types: catalog?.types ?? heap.typeTable, grouping: groupBy, order: by, top: top)
             let memstats = try? go.readMemStats(process: process).memstats
             let report = HeapReport(goVersion: go.buildInfo.goVersion, summary: summary, grouping: groupBy,

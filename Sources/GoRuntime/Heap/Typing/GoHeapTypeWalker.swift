@@ -26,6 +26,9 @@ struct GoHeapTypeWalker {
     let hasMallocHeaders: Bool
     let hasSwissMaps: Bool
     private let words: GoHeapWordWindow
+    /// The heap's pointers, extracted by marking's sequential pass with where each lies: a
+    /// pointer field of a heap object is then found among its row's edges, not read at random.
+    var graph: ObjectGraph?
 
     private(set) var rowTypes: [TypeID]
     private(set) var sources: [GoHeapTypeSource]
@@ -80,7 +83,7 @@ struct GoHeapTypeWalker {
         sources[row] = source
         walked[row] = true
         let start = dataStart(ofRow: row)
-        pushElements(at: start, of: type, upTo: end(ofRow: row))
+        pushElements(at: start, of: type, upTo: end(ofRow: row), row: Int32(row))
     }
 
     mutating func setRowType(_ row: Int, _ type: TypeID) { rowTypes[row] = type }
@@ -90,13 +93,20 @@ struct GoHeapTypeWalker {
     /// `pointer` points to a value of `type`. Returns true when that typed an object afresh.
     @discardableResult
     mutating func claim(_ pointer: UInt64, as type: TypeID, walk: Bool = true) -> Bool {
-        guard pointer != 0, let row = table.row(containing: Address(pointer)), table.states[row].isAllocated,
+        claim(FollowedPointer(value: pointer, target: -1), as: type, walk: walk)
+    }
+
+    /// As `claim(_:as:walk:)`, for a pointer whose row may be known already (from the graph).
+    @discardableResult
+    mutating func claim(_ pointer: FollowedPointer, as type: TypeID, walk: Bool = true) -> Bool {
+        guard pointer.value != 0, let row = pointer.target >= 0 ? pointer.target : allocatedRow(containing: pointer.value),
               let record = catalog.record(of: type) ?? fallbackRecordless(type) else { return false }
+        let pointer = pointer.value
         let start = dataStart(ofRow: row)
         let limit = end(ofRow: row)
         guard pointer == start else {
             if walk, pointer > start, record.hasPointers, interiorWalked.insert(InteriorValue(address: pointer, type: type)).inserted {
-                push(pointer, type, limit: limit)
+                push(pointer, type, limit: limit, row: Int32(row))
             }
             return false
         }
@@ -116,7 +126,7 @@ struct GoHeapTypeWalker {
         }
         if walk, !walked[row], record.hasPointers {
             walked[row] = true
-            push(start, type, limit: limit)
+            push(start, type, limit: limit, row: Int32(row))
         }
         return current == .unknown
     }
@@ -138,15 +148,16 @@ struct GoHeapTypeWalker {
 
     // MARK: - The worklist
 
-    mutating func push(_ address: UInt64, _ type: TypeID, limit: UInt64) {
-        pending.append(PendingValue(address: address, type: type, limit: limit))
+    /// Queues the value of `type` at `address`, which lies in heap row `row` (-1: outside the heap).
+    mutating func push(_ address: UInt64, _ type: TypeID, limit: UInt64, row: Int32) {
+        pending.append(PendingValue(address: address, type: type, limit: limit, row: row))
     }
 
     /// Queues `[n]type` from `start`, as many whole elements as fit before `limit`.
-    mutating func pushElements(at start: UInt64, of type: TypeID, upTo limit: UInt64) {
+    mutating func pushElements(at start: UInt64, of type: TypeID, upTo limit: UInt64, row: Int32) {
         guard let record = catalog.record(of: type), record.hasPointers, record.size > 0, limit > start else { return }
         let count = min((limit - start) / record.size, Self.maxElements)
-        for index in 0..<count { push(start + index * record.size, type, limit: limit) }
+        for index in 0..<count { push(start + index * record.size, type, limit: limit, row: row) }
     }
 
     mutating func propagate() {
@@ -162,36 +173,39 @@ struct GoHeapTypeWalker {
         let address = value.address
         switch record.kind {
         case .pointer:
-            claim(word(at: address), as: record.elem)
+            claim(pointer(at: address, in: value.row), as: record.elem)
         case .slice:
-            let data = word(at: address), capacity = word(at: address + 16)
-            guard data != 0, capacity > 0, capacity <= Self.maxElements,
+            let data = pointer(at: address, in: value.row)
+            guard data.value != 0 else { return }
+            let capacity = word(at: address + 16)
+            guard capacity > 0, capacity <= Self.maxElements,
                   let array = catalog.arrayType(of: record.elem, count: capacity) else { return }
             claim(data, as: array)
         case .string:
-            claim(word(at: address), as: stringDataType(), walk: false)
+            claim(pointer(at: address, in: value.row), as: stringDataType(), walk: false)
         case .interface:
-            walkInterface(at: address, typeWord: word(at: address), isEmpty: catalog.links(of: value.type).isEmpty, limit: value.limit)
+            walkInterface(at: address, typeWord: word(at: address), isEmpty: catalog.links(of: value.type).isEmpty,
+                          limit: value.limit, row: value.row)
         case .func:
-            claimClosure(word(at: address))
+            claimClosure(pointer(at: address, in: value.row))
         case .chan:
-            claimChannel(word(at: address), element: record.elem)
+            claimChannel(pointer(at: address, in: value.row).value, element: record.elem)
         case .map:
-            claimMap(word(at: address), record: record)
+            claimMap(pointer(at: address, in: value.row).value, record: record)
         case .struct:
             walkStruct(value, record: record)
         case .array:
             guard let element = catalog.record(of: record.elem), element.hasPointers, element.size > 0 else { return }
             let room = value.limit > address ? (value.limit - address) / element.size : 0
             let count = min(record.arrayLength, room, Self.maxElements)
-            for index in 0..<count { push(address + index * element.size, record.elem, limit: value.limit) }
+            for index in 0..<count { push(address + index * element.size, record.elem, limit: value.limit, row: value.row) }
         default:
             break
         }
     }
 
     /// An interface at `address`: the type word (a type for `any`, an itab otherwise) names the value.
-    mutating func walkInterface(at address: UInt64, typeWord: UInt64, isEmpty: Bool, limit: UInt64) {
+    mutating func walkInterface(at address: UInt64, typeWord: UInt64, isEmpty: Bool, limit: UInt64, row: Int32) {
         guard typeWord != 0 else { return }
         let concrete = isEmpty ? catalog.type(at: Address(typeWord)) : catalog.type(ofITab: Address(typeWord))
         guard let concrete, let record = catalog.record(of: concrete) else {
@@ -199,16 +213,16 @@ struct GoHeapTypeWalker {
             return
         }
         if record.isDirectInterface {
-            push(address + 8, concrete, limit: max(limit, address + 16))
+            push(address + 8, concrete, limit: max(limit, address + 16), row: row)
         } else {
-            claim(word(at: address + 8), as: concrete)
+            claim(pointer(at: address + 8, in: row), as: concrete)
         }
     }
 
     private mutating func walkStruct(_ value: PendingValue, record: GoTypeRecord) {
         switch specialKind(of: value.type) {
         case .emptyInterface:
-            walkInterface(at: value.address, typeWord: word(at: value.address), isEmpty: true, limit: value.limit)
+            walkInterface(at: value.address, typeWord: word(at: value.address), isEmpty: true, limit: value.limit, row: value.row)
             return
         case .pool:
             claimPoolLocals(value.address, pool: value.type)
@@ -220,7 +234,7 @@ struct GoHeapTypeWalker {
             break
         }
         let fields = pointerFields(of: value.type)
-        for index in fields { push(value.address + fieldOffsets[index], fieldTypes[index], limit: value.limit) }
+        for index in fields { push(value.address + fieldOffsets[index], fieldTypes[index], limit: value.limit, row: value.row) }
     }
 
     /// The fields of a struct that can hold pointers, listed once per type: a heap of
@@ -239,11 +253,13 @@ struct GoHeapTypeWalker {
     }
 }
 
-/// A value waiting to be walked: `limit` bounds arrays to the object (or global) holding it.
+/// A value waiting to be walked: `limit` bounds arrays to the object (or global) holding it,
+/// `row` is that object's row (-1 for a global).
 struct PendingValue {
     var address: UInt64
     var type: TypeID
     var limit: UInt64
+    var row: Int32
 }
 
 struct InteriorValue: Hashable {
@@ -264,4 +280,7 @@ struct GoHeapTypingCounters {
     var unresolvedGlobals = 0
     var unreadableMaps = 0
     var poolWithoutLocalType = 0
+    /// Pointer fields of heap objects found in the object graph, and those read from the core.
+    var graphPointers = 0
+    var readPointers = 0
 }
