@@ -44,7 +44,10 @@ public struct ObjectGraph: Sendable {
                                               pointers: Map, roots: MarkRoots,
                                               threads: Int = 2, releasingPages: Bool = false,
                                               recordingFields: Bool = false) -> ObjectGraph {
-        table.withLookup { lookup in
+        // The parts are joined after the lookup columns are dropped, and each part is freed as
+        // soon as it is copied: the peak then holds the graph about once and a half, not twice
+        // plus the lookup.
+        var (parts, rootTargets, rootFaults) = table.withLookup { lookup in
             let runs = rowRuns(table: table, count: max(1, threads))
             var parts = [GraphPart?](repeating: nil, count: runs.count)
             parts.withUnsafeMutableBufferPointer { partSlots in
@@ -59,25 +62,29 @@ public struct ObjectGraph: Sendable {
             var rootRows: [UInt32] = []
             rootScanner.forEachRootTarget(roots) { rootRows.append(UInt32($0)) }
             rootRows.sort()
-            return ObjectGraph(rowCount: table.count, rootTargets: uniqued(rootRows),
-                               parts: parts.map { $0! }, rootFaults: rootScanner.reader.faults)
+            return (parts, uniqued(rootRows), rootScanner.reader.faults)
         }
+        return ObjectGraph(rowCount: table.count, rootTargets: rootTargets, parts: &parts, rootFaults: rootFaults)
     }
 
-    private init(rowCount: Int, rootTargets: [UInt32], parts: [GraphPart], rootFaults: Int) {
+    private init(rowCount: Int, rootTargets: [UInt32], parts: inout [GraphPart?], rootFaults: Int) {
         self.rowCount = rowCount
         self.rootTargets = rootTargets
         var offsets: [Int] = []
         offsets.reserveCapacity(rowCount + 1)
         var targets: [UInt32] = []
-        targets.reserveCapacity(parts.reduce(0) { $0 + $1.targets.count })
+        let edgeCount = parts.reduce(0) { $0 + $1!.targets.count }
+        let faults = parts.reduce(rootFaults) { $0 + $1!.faults }
+        targets.reserveCapacity(edgeCount)
         var words: [UInt32] = []
         var targetOffsets: [UInt32] = []
-        if parts.contains(where: { !$0.words.isEmpty }) {
-            words.reserveCapacity(targets.capacity)
-            targetOffsets.reserveCapacity(targets.capacity)
+        if parts.contains(where: { !$0!.words.isEmpty }) {
+            words.reserveCapacity(edgeCount)
+            targetOffsets.reserveCapacity(edgeCount)
         }
-        for part in parts {
+        for index in parts.indices {
+            guard let part = parts[index] else { continue }
+            parts[index] = nil
             let base = targets.count
             // Each part's offsets start at 0 and end with its edge count, which is the next
             // part's first offset: drop the last to avoid writing it twice.
@@ -91,7 +98,7 @@ public struct ObjectGraph: Sendable {
         self.targets = targets
         edgeWords = words
         edgeTargetOffsets = targetOffsets
-        unreadableChunks = parts.reduce(rootFaults) { $0 + $1.faults }
+        unreadableChunks = faults
     }
 
     /// Runs of consecutive rows with about equal bytes, so both workers read about as much.
@@ -135,9 +142,16 @@ private struct GraphPart {
         let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
         var offsets: [Int] = []
         offsets.reserveCapacity(rows.count + 1)
+        // Room for two edges a row: capacity never touched costs address space, not memory,
+        // and growing by copying would hold the old and new arrays at once.
         var targets: [UInt32] = []
+        targets.reserveCapacity(2 * rows.count)
         var words: [UInt32] = []
         var targetOffsets: [UInt32] = []
+        if recordingFields {
+            words.reserveCapacity(2 * rows.count)
+            targetOffsets.reserveCapacity(2 * rows.count)
+        }
         var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(Self.releaseStep - 1)
         for row in rows {
             if releasingPages, lookup.starts[row] &- released >= 2 * Self.releaseStep {
