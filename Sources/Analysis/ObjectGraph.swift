@@ -19,10 +19,10 @@ public struct ObjectGraph: Sendable {
     /// Chunks of memory that could not be read while building; their words were skipped.
     public let unreadableChunks: Int
     /// Built with `recordingFields` only (else empty), parallel to `targets`: the index of the
-    /// word holding each pointer inside its source row, and how far into its target row the
-    /// pointer points (`unknownOffset` past 4 GiB). See `edge(from:atWord:)`.
-    public let edgeWords: [UInt32]
-    public let edgeTargetOffsets: [UInt32]
+    /// word holding each pointer inside its source row (high half) and how far into its target
+    /// row the pointer points (low half, `unknownOffset` past 4 GiB), in one word so that one
+    /// cache line answers both. See `edge(from:atWord:)`, `edgeWord(_:)`, `edgeTargetOffset(_:)`.
+    public let edgeFields: [UInt64]
 
     public var edgeCount: Int { targets.count }
 
@@ -38,7 +38,7 @@ public struct ObjectGraph: Sendable {
     /// (`MemoryReader.releasePages(in:)`), so a heap larger than memory is read once and never
     /// held resident whole; `pointers` must then read nothing behind the current row. With
     /// `recordingFields`, each edge also keeps where it lies in its source and target
-    /// (`edgeWords`, `edgeTargetOffsets`), 8 bytes an edge, so that a type pass can follow
+    /// (`edgeFields`), 8 bytes an edge, so that a type pass can follow
     /// fields without reading the core again.
     public static func build<Map: PointerMap>(table: AllocationTable, memory: any MemoryReader,
                                               pointers: Map, roots: MarkRoots,
@@ -76,12 +76,8 @@ public struct ObjectGraph: Sendable {
         let edgeCount = parts.reduce(0) { $0 + $1!.targets.count }
         let faults = parts.reduce(rootFaults) { $0 + $1!.faults }
         targets.reserveCapacity(edgeCount)
-        var words: [UInt32] = []
-        var targetOffsets: [UInt32] = []
-        if parts.contains(where: { !$0!.words.isEmpty }) {
-            words.reserveCapacity(edgeCount)
-            targetOffsets.reserveCapacity(edgeCount)
-        }
+        var fields: [UInt64] = []
+        if parts.contains(where: { !$0!.fields.isEmpty }) { fields.reserveCapacity(edgeCount) }
         for index in parts.indices {
             guard let part = parts[index] else { continue }
             parts[index] = nil
@@ -90,14 +86,12 @@ public struct ObjectGraph: Sendable {
             // part's first offset: drop the last to avoid writing it twice.
             for offset in part.offsets.dropLast() { offsets.append(base + offset) }
             targets.append(contentsOf: part.targets)
-            words.append(contentsOf: part.words)
-            targetOffsets.append(contentsOf: part.targetOffsets)
+            fields.append(contentsOf: part.fields)
         }
         offsets.append(targets.count)
         edgeOffsets = offsets
         self.targets = targets
-        edgeWords = words
-        edgeTargetOffsets = targetOffsets
+        edgeFields = fields
         unreadableChunks = faults
     }
 
@@ -130,8 +124,7 @@ public struct ObjectGraph: Sendable {
 private struct GraphPart {
     var offsets: [Int]
     var targets: [UInt32] = []
-    var words: [UInt32] = []
-    var targetOffsets: [UInt32] = []
+    var fields: [UInt64] = []
     var faults: Int
 
     /// Pages are released in steps of this many bytes: few enough calls, little held resident.
@@ -146,12 +139,8 @@ private struct GraphPart {
         // and growing by copying would hold the old and new arrays at once.
         var targets: [UInt32] = []
         targets.reserveCapacity(2 * rows.count)
-        var words: [UInt32] = []
-        var targetOffsets: [UInt32] = []
-        if recordingFields {
-            words.reserveCapacity(2 * rows.count)
-            targetOffsets.reserveCapacity(2 * rows.count)
-        }
+        var fields: [UInt64] = []
+        if recordingFields { fields.reserveCapacity(2 * rows.count) }
         var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(Self.releaseStep - 1)
         for row in rows {
             if releasingPages, lookup.starts[row] &- released >= 2 * Self.releaseStep {
@@ -166,8 +155,7 @@ private struct GraphPart {
                 scanner.forEachPointer(start: start, size: lookup.sizes[row],
                                        pointers: pointers.pointerWords(ofRow: row, in: table)) { target, word, value in
                     targets.append(UInt32(target))
-                    words.append(UInt32(clamping: (word &- start) >> 3))
-                    targetOffsets.append(UInt32(clamping: value &- lookup.starts[target]))
+                    fields.append(ObjectGraph.edgeField(word: (word &- start) >> 3, targetOffset: value &- lookup.starts[target]))
                 }
             } else {
                 scanner.forEachTarget(start: start, size: lookup.sizes[row],
@@ -182,8 +170,7 @@ private struct GraphPart {
         }
         self.offsets = offsets
         self.targets = targets
-        self.words = words
-        self.targetOffsets = targetOffsets
+        self.fields = fields
         faults = scanner.reader.faults
     }
 }

@@ -23,7 +23,7 @@ extension GoHeapTypeWalker {
             let source = Int(row)
             let offset = address &- table.addresses[source]
             if offset < table.sizes[source], offset & 7 == 0, let edge = graph.edge(from: source, atWord: UInt32(clamping: offset >> 3)) {
-                let targetOffset = graph.edgeTargetOffsets[edge]
+                let targetOffset = graph.edgeTargetOffset(edge)
                 if targetOffset != ObjectGraph.unknownOffset {
                     let target = Int(graph.targets[edge])
                     counters.graphPointers += 1

@@ -102,12 +102,12 @@ extension GoHeapTypeWalker {
                      $0.loadUnaligned(fromByteOffset: index * 8 + 16, as: UInt64.self))
                 }
                 guard data != 0, capacity > 0, length <= capacity, capacity <= Self.maxElements,
-                      let row = table.row(containing: Address(data)), sources[row] == .header || sources[row] == .largeType,
-                      data == dataStart(ofRow: row), let element = catalog.record(of: rowTypes[row]), element.kind != .array else { continue }
+                      let row = table.row(containing: Address(data)), rowStates[row].source == .header || rowStates[row].source == .largeType,
+                      data == dataStart(ofRow: row), let element = catalog.record(of: rowStates[row].type), element.kind != .array else { continue }
                 let used = capacity * element.size + (data - table.addresses[row])
-                let slack = sources[row] == .largeType ? GoArenaIndex.pageSize : table.sizes[row] / 4
+                let slack = rowStates[row].source == .largeType ? GoArenaIndex.pageSize : table.sizes[row] / 4
                 guard used <= table.sizes[row], used + slack > table.sizes[row],
-                      let array = catalog.arrayType(of: rowTypes[row], count: capacity) else { continue }
+                      let array = catalog.arrayType(of: rowStates[row].type, count: capacity) else { continue }
                 setRowType(row, array)
             }
         }
@@ -117,8 +117,8 @@ extension GoHeapTypeWalker {
     /// Those no slice reached are named `[?]T`, an array of T of unknown length.
     mutating func nameUnsizedArrays() {
         var unsized: [TypeID: TypeID] = [:]
-        for row in 0..<table.count where sources[row] == .header || sources[row] == .largeType {
-            let type = rowTypes[row]
+        for row in 0..<table.count where rowStates[row].source == .header || rowStates[row].source == .largeType {
+            let type = rowStates[row].type
             guard let record = catalog.record(of: type), record.size > 0,
                   record.size * 2 <= end(ofRow: row) - dataStart(ofRow: row) else { continue }
             if let known = unsized[type] {

@@ -30,10 +30,8 @@ struct GoHeapTypeWalker {
     /// pointer field of a heap object is then found among its row's edges, not read at random.
     var graph: ObjectGraph?
 
-    private(set) var rowTypes: [TypeID]
-    private(set) var sources: [GoHeapTypeSource]
-    /// Rows whose contents were queued once, as a whole.
-    private var walked: [Bool]
+    /// Each row's type, its source, and whether it was walked; see `GoHeapRowState`.
+    private(set) var rowStates: [GoHeapRowState]
     /// Interior values already walked (address, type): interior pointers do not type a row.
     private var interiorWalked = Set<InteriorValue>()
     private var pending: [PendingValue] = []
@@ -57,9 +55,7 @@ struct GoHeapTypeWalker {
         self.functionName = functionName
         hasMallocHeaders = layout.release?.hasMallocHeaders ?? false
         hasSwissMaps = layout.release?.hasSwissMaps ?? false
-        rowTypes = [TypeID](repeating: .unknown, count: table.count)
-        sources = [GoHeapTypeSource](repeating: .untyped, count: table.count)
-        walked = [Bool](repeating: false, count: table.count)
+        rowStates = GoHeapRowState.initial(table: table, spans: spans, hasMallocHeaders: hasMallocHeaders)
     }
 
     // MARK: - Rows
@@ -67,11 +63,8 @@ struct GoHeapTypeWalker {
     func span(ofRow row: Int) -> Int { GoHeap.AllocatorWord.span(of: table.allocatorWords[row]) }
 
     /// Whether the row's slot starts with a malloc header: Go 1.22+, a small scan span of objects over 512 B.
-    func hasHeader(_ row: Int) -> Bool {
-        guard hasMallocHeaders else { return false }
-        let span = span(ofRow: row)
-        return !spans.isNoScan(span) && spans.sizeClass(of: span) != 0 && spans.elementSizes[span] > 512
-    }
+    @inline(__always)
+    func hasHeader(_ row: Int) -> Bool { rowStates[row].flags & GoHeapRowState.header != 0 }
 
     func dataStart(ofRow row: Int) -> UInt64 { table.addresses[row] + (hasHeader(row) ? 8 : 0) }
     func end(ofRow row: Int) -> UInt64 { table.addresses[row] + table.sizes[row] }
@@ -79,14 +72,14 @@ struct GoHeapTypeWalker {
     /// Types a row from a source that names it exactly, and queues all of its data as
     /// elements of `type` (a header or `largeType` names an array's element).
     mutating func typeDirectly(_ row: Int, as type: TypeID, source: GoHeapTypeSource) {
-        rowTypes[row] = type
-        sources[row] = source
-        walked[row] = true
+        rowStates[row].type = type
+        rowStates[row].source = source
+        rowStates[row].flags |= GoHeapRowState.walked
         let start = dataStart(ofRow: row)
         pushElements(at: start, of: type, upTo: end(ofRow: row), row: Int32(row))
     }
 
-    mutating func setRowType(_ row: Int, _ type: TypeID) { rowTypes[row] = type }
+    mutating func setRowType(_ row: Int, _ type: TypeID) { rowStates[row].type = type }
 
     // MARK: - Claiming objects
 
@@ -110,22 +103,23 @@ struct GoHeapTypeWalker {
             }
             return false
         }
-        guard record.size <= limit - start, !isTinyBlock(row, typeSize: record.size) else {
+        let state = rowStates[row]
+        guard record.size <= limit - start, !isTinyBlock(state, typeSize: record.size) else {
             counters.misfits += 1
             return false
         }
-        let current = rowTypes[row]
+        let current = state.type
         if current == .unknown {
-            rowTypes[row] = type
-            sources[row] = .propagated
+            rowStates[row].type = type
+            rowStates[row].source = .propagated
         } else if current != type, record.kind == .array, record.elem == current || catalog.record(of: current)?.elem == record.elem,
-                  (catalog.record(of: current)?.size ?? 0) <= record.size, sources[row] != .largeType || record.elem == current {
-            rowTypes[row] = type
+                  (catalog.record(of: current)?.size ?? 0) <= record.size, state.source != .largeType || record.elem == current {
+            rowStates[row].type = type
         } else if current != type {
             counters.conflicts += 1
         }
-        if walk, !walked[row], record.hasPointers {
-            walked[row] = true
+        if walk, state.flags & GoHeapRowState.walked == 0, record.hasPointers {
+            rowStates[row].flags |= GoHeapRowState.walked
             push(start, type, limit: limit, row: Int32(row))
         }
         return current == .unknown
@@ -141,15 +135,15 @@ struct GoHeapTypeWalker {
 
     /// A 16-byte noscan slot reached as a smaller type is a tiny-allocator block holding
     /// several objects: naming the block after one of them would count it wrongly.
-    private func isTinyBlock(_ row: Int, typeSize: UInt64) -> Bool {
-        let span = span(ofRow: row)
-        return spans.isNoScan(span) && spans.elementSizes[span] == 16 && typeSize < 16 && typeSize > 0
+    private func isTinyBlock(_ state: GoHeapRowState, typeSize: UInt64) -> Bool {
+        state.flags & GoHeapRowState.tinySlot != 0 && typeSize < 16 && typeSize > 0
     }
 
     // MARK: - The worklist
 
-    /// Queues the value of `type` at `address`, which lies in heap row `row` (-1: outside the heap).
-    mutating func push(_ address: UInt64, _ type: TypeID, limit: UInt64, row: Int32) {
+    /// Queues the value of `type` at `address`, which lies in heap row `row` (-1: outside the heap,
+    /// or unknown: its pointers are then read from the core).
+    mutating func push(_ address: UInt64, _ type: TypeID, limit: UInt64, row: Int32 = -1) {
         pending.append(PendingValue(address: address, type: type, limit: limit, row: row))
     }
 
@@ -205,7 +199,7 @@ struct GoHeapTypeWalker {
     }
 
     /// An interface at `address`: the type word (a type for `any`, an itab otherwise) names the value.
-    mutating func walkInterface(at address: UInt64, typeWord: UInt64, isEmpty: Bool, limit: UInt64, row: Int32) {
+    mutating func walkInterface(at address: UInt64, typeWord: UInt64, isEmpty: Bool, limit: UInt64, row: Int32 = -1) {
         guard typeWord != 0 else { return }
         let concrete = isEmpty ? catalog.type(at: Address(typeWord)) : catalog.type(ofITab: Address(typeWord))
         guard let concrete, let record = catalog.record(of: concrete) else {

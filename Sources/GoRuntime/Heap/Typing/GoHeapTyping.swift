@@ -90,12 +90,13 @@ public enum GoHeapTyping {
         // Counted by raw value, not in the summary's dictionaries: two hashed updates a row add up over millions.
         var objects = [Int](repeating: 0, count: GoHeapTypeSource.allCases.count)
         var bytes = [UInt64](repeating: 0, count: GoHeapTypeSource.allCases.count)
+        let states = walker.rowStates
         for row in 0..<ids.count {
-            let source = walker.sources[row]
+            let source = states[row].source
             objects[Int(source.rawValue)] += 1
             bytes[Int(source.rawValue)] += heap.table.sizes[row]
             if source != .untyped {
-                ids[row] = walker.rowTypes[row]
+                ids[row] = states[row].type
                 continue
             }
             let old = Int(ids[row].rawValue)
