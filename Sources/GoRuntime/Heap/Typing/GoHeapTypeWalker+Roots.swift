@@ -40,7 +40,7 @@ extension GoHeapTypeWalker {
         var pushed = 0
         for variable in variables {
             guard let type = catalog.type(composedNamed: variable.typeName), let record = catalog.record(of: type) else {
-                counters.unresolvedGlobals += 1
+                if !Self.isStandardLibrary(variable: variable.name) { counters.unresolvedGlobals += 1 }
                 continue
             }
             guard record.hasPointers else { continue }
@@ -49,6 +49,28 @@ extension GoHeapTypeWalker {
             pushed += 1
         }
         return pushed
+    }
+
+    /// Whether a global (`runtime.mheap_`, `internal/cpu.X86`, `main.sessions`) belongs to the
+    /// standard library: its import path's first element has no dot, and it is not `main`.
+    static func isStandardLibrary(variable name: String) -> Bool {
+        let afterSlash = name.lastIndex(of: "/").map { name.index(after: $0) } ?? name.startIndex
+        guard let dot = name[afterSlash...].firstIndex(of: ".") else { return false }
+        let path = name[..<dot]
+        let firstElement = path.prefix { $0 != "/" }
+        return path != "main" && !firstElement.contains(".")
+    }
+
+    /// Whether a type's name mentions a package outside the standard library (`main.Session`,
+    /// `map[string]*main.Session`, `[]github.com/x/y.T`): the types a user reads about.
+    func isProgramType(_ type: TypeID) -> Bool {
+        let name = catalog.name(of: type)
+        let separators: Set<Character> = ["*", "[", "]", "{", "}", "(", ")", ",", " ", ";"]
+        for token in name.split(whereSeparator: { separators.contains($0) }) {
+            if token.hasPrefix("main.") { return true }
+            if let slash = token.firstIndex(of: "/"), token[..<slash].contains(".") { return true }
+        }
+        return false
     }
 
     /// Word pairs in `ranges` that look like interface values: a first word that is a type
@@ -140,7 +162,7 @@ extension GoHeapTypeWalker {
             notes.append(Note("\(counters.emptyHeaders) Go object(s) have an empty malloc header (allocation in flight): typed only by propagation"))
         }
         if counters.unresolvedGlobals > 0 {
-            notes.append(Note("\(counters.unresolvedGlobals) global(s) have a DWARF type the binary has no descriptor for: not typing roots"))
+            notes.append(Note("\(counters.unresolvedGlobals) global(s) outside the standard library have a DWARF type the binary has no descriptor for: not typing roots"))
         }
         if counters.poolWithoutLocalType > 0 {
             notes.append(Note("sync.Pool contents left untyped: the binary has no sync.poolLocal descriptor"))

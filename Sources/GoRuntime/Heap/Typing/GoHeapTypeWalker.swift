@@ -115,7 +115,9 @@ struct GoHeapTypeWalker {
         } else if current != type, record.kind == .array, record.elem == current || catalog.record(of: current)?.elem == record.elem,
                   (catalog.record(of: current)?.size ?? 0) <= record.size, state.source != .largeType || record.elem == current {
             rowStates[row].type = type
-        } else if current != type {
+        } else if current != type, state.flags & GoHeapRowState.conflicted == 0, !isView(type, atStartOf: current),
+                  !isView(current, atStartOf: type), isProgramType(current) || isProgramType(type) {
+            rowStates[row].flags |= GoHeapRowState.conflicted
             counters.conflicts += 1
         }
         if walk, state.flags & GoHeapRowState.walked == 0, record.hasPointers {
@@ -131,6 +133,30 @@ struct GoHeapTypeWalker {
         return GoTypeRecord(descriptor: .zero, size: 0, ptrBytes: 0, kind: .invalid, tflag: 0, pointerMask: .none,
                             elem: .unknown, key: .unknown, mapStorage: .unknown, arrayLength: 0, links: 0..<0,
                             parameterCount: 0, isVariadic: false, isDirectInterface: false)
+    }
+
+    /// Whether `type` is what lies at offset 0 of a `container`, at any depth: its first field
+    /// (`runtime.mPadded` starts with a `runtime.m`) or its element (a pointer to an array's
+    /// first element). Reaching an object as such a type is another view of the same bytes,
+    /// not a conflict worth a note.
+    private func isView(_ type: TypeID, atStartOf container: TypeID) -> Bool {
+        var outer = container
+        for _ in 0..<8 {
+            guard let record = catalog.record(of: outer) else { return false }
+            let inner: TypeID
+            switch record.kind {
+            case .array:
+                inner = record.elem
+            case .struct:
+                guard let first = catalog.links(of: outer).first, first.offset == 0 else { return false }
+                inner = first.type
+            default:
+                return false
+            }
+            if inner == type { return true }
+            outer = inner
+        }
+        return false
     }
 
     /// A 16-byte noscan slot reached as a smaller type is a tiny-allocator block holding
@@ -265,12 +291,16 @@ struct InteriorValue: Hashable {
 struct GoHeapTypingCounters {
     /// A pointer to an object's start whose type does not fit it, or names a tiny block.
     var misfits = 0
-    /// An object reached as two unrelated types: the first stayed.
+    /// Objects reached as two unrelated types, one of the program's own (not the standard
+    /// library's: the runtime's unsafe.Pointer casts reach a few of its objects so on every
+    /// core), neither the other's first field or element: the first stayed.
     var conflicts = 0
     var unreadableInterfaces = 0
     var largeInFlight = 0
     var emptyHeaders = 0
     var unreadableHeaders = 0
+    /// Globals outside the standard library whose DWARF type has no descriptor (the runtime's
+    /// own have many: internal structs and atomics no allocation names, holding no program objects).
     var unresolvedGlobals = 0
     var unreadableMaps = 0
     var poolWithoutLocalType = 0
