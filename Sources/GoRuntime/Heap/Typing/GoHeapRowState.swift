@@ -18,8 +18,9 @@ struct GoHeapRowState {
     static let header: UInt8 = 2
     /// A 16-byte noscan slot: a tiny-allocator block may hold several objects.
     static let tinySlot: UInt8 = 4
-    /// Reached as two unrelated types (counted once).
-    static let conflicted: UInt8 = 8
+    /// A second type reached the row (the first stayed); whether that is a conflict worth a
+    /// note was judged then, once.
+    static let secondTypeSeen: UInt8 = 8
 
     /// Untyped rows, with the span facts filled in (computed once per span: rows of one span
     /// are consecutive).

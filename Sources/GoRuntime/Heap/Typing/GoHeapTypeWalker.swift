@@ -115,10 +115,12 @@ struct GoHeapTypeWalker {
         } else if current != type, record.kind == .array, record.elem == current || catalog.record(of: current)?.elem == record.elem,
                   (catalog.record(of: current)?.size ?? 0) <= record.size, state.source != .largeType || record.elem == current {
             rowStates[row].type = type
-        } else if current != type, state.flags & GoHeapRowState.conflicted == 0, !isView(type, atStartOf: current),
-                  !isView(current, atStartOf: type), isProgramType(current) || isProgramType(type) {
-            rowStates[row].flags |= GoHeapRowState.conflicted
-            counters.conflicts += 1
+        } else if current != type, state.flags & GoHeapRowState.secondTypeSeen == 0 {
+            // Judged once per row: the names it takes to judge are not built per claim.
+            rowStates[row].flags |= GoHeapRowState.secondTypeSeen
+            if !isView(type, atStartOf: current), !isView(current, atStartOf: type), isProgramType(current) || isProgramType(type) {
+                counters.conflicts += 1
+            }
         }
         if walk, state.flags & GoHeapRowState.walked == 0, record.hasPointers {
             rowStates[row].flags |= GoHeapRowState.walked
