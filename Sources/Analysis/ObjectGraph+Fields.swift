@@ -18,8 +18,14 @@ extension ObjectGraph {
     /// so this is a binary search over that row's edges alone.
     @inline(__always)
     public func edge(from row: Int, atWord word: UInt32) -> Int? {
-        var low = edgeOffsets[row]
-        var high = edgeOffsets[row + 1]
+        edge(in: edgeOffsets[row]..<edgeOffsets[row + 1], atWord: word)
+    }
+
+    /// As `edge(from:atWord:)`, given the row's edges (`edgeOffsets[row] ..< edgeOffsets[row + 1]`).
+    @inline(__always)
+    public func edge(in edges: Range<Int>, atWord word: UInt32) -> Int? {
+        var low = edges.lowerBound
+        var high = edges.upperBound
         while low < high {
             let middle = (low + high) >> 1
             let found = edgeWord(middle)

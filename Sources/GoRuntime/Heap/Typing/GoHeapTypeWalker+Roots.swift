@@ -45,7 +45,7 @@ extension GoHeapTypeWalker {
             }
             guard record.hasPointers else { continue }
             let address = variable.address &+ bias
-            push(address, type, limit: address + record.size, row: -1)
+            push(address, type, limit: address + record.size, place: .outside)
             pushed += 1
         }
         return pushed
@@ -90,7 +90,7 @@ extension GoHeapTypeWalker {
                 guard dataWord != 0, typeWord != 0, table.row(containing: Address(typeWord)) == nil,
                       let isEmpty = interfaceShape(typeWord: typeWord, module: module) else { continue }
                 let address = range.start.rawValue + UInt64(index) * 8
-                walkInterface(at: address, typeWord: typeWord, isEmpty: isEmpty, limit: address + 16, row: -1)
+                walkInterface(at: address, typeWord: typeWord, isEmpty: isEmpty, limit: address + 16, place: .outside)
                 found += 1
             }
         }

@@ -76,7 +76,7 @@ struct GoHeapTypeWalker {
         rowStates[row].source = source
         rowStates[row].flags |= GoHeapRowState.walked
         let start = dataStart(ofRow: row)
-        pushElements(at: start, of: type, upTo: end(ofRow: row), row: Int32(row))
+        pushElements(at: start, of: type, upTo: end(ofRow: row), place: place(ofRow: row))
     }
 
     mutating func setRowType(_ row: Int, _ type: TypeID) { rowStates[row].type = type }
@@ -99,7 +99,7 @@ struct GoHeapTypeWalker {
         let limit = end(ofRow: row)
         guard pointer == start else {
             if walk, pointer > start, record.hasPointers, interiorWalked.insert(InteriorValue(address: pointer, type: type)).inserted {
-                push(pointer, type, limit: limit, row: Int32(row))
+                push(pointer, type, limit: limit, place: place(ofRow: row))
             }
             return false
         }
@@ -124,7 +124,7 @@ struct GoHeapTypeWalker {
         }
         if walk, state.flags & GoHeapRowState.walked == 0, record.hasPointers {
             rowStates[row].flags |= GoHeapRowState.walked
-            push(start, type, limit: limit, row: Int32(row))
+            push(start, type, limit: limit, place: place(ofRow: row))
         }
         return current == .unknown
     }
@@ -169,17 +169,17 @@ struct GoHeapTypeWalker {
 
     // MARK: - The worklist
 
-    /// Queues the value of `type` at `address`, which lies in heap row `row` (-1: outside the heap,
-    /// or unknown: its pointers are then read from the core).
-    mutating func push(_ address: UInt64, _ type: TypeID, limit: UInt64, row: Int32 = -1) {
-        pending.append(PendingValue(address: address, type: type, limit: limit, row: row))
+    /// Queues the value of `type` at `address`, which lies in `place` (`.outside` the heap, or
+    /// unknown: its pointers are then read from the core).
+    mutating func push(_ address: UInt64, _ type: TypeID, limit: UInt64, place: HeapPlace = .outside) {
+        pending.append(PendingValue(address: address, type: type, limit: limit, place: place))
     }
 
     /// Queues `[n]type` from `start`, as many whole elements as fit before `limit`.
-    mutating func pushElements(at start: UInt64, of type: TypeID, upTo limit: UInt64, row: Int32) {
+    mutating func pushElements(at start: UInt64, of type: TypeID, upTo limit: UInt64, place: HeapPlace) {
         guard let record = catalog.record(of: type), record.hasPointers, record.size > 0, limit > start else { return }
         let count = min((limit - start) / record.size, Self.maxElements)
-        for index in 0..<count { push(start + index * record.size, type, limit: limit, row: row) }
+        for index in 0..<count { push(start + index * record.size, type, limit: limit, place: place) }
     }
 
     mutating func propagate() {
@@ -195,39 +195,39 @@ struct GoHeapTypeWalker {
         let address = value.address
         switch record.kind {
         case .pointer:
-            claim(pointer(at: address, in: value.row), as: record.elem)
+            claim(pointer(at: address, in: value.place), as: record.elem)
         case .slice:
-            let data = pointer(at: address, in: value.row)
+            let data = pointer(at: address, in: value.place)
             guard data.value != 0 else { return }
             let capacity = word(at: address + 16)
             guard capacity > 0, capacity <= Self.maxElements,
                   let array = catalog.arrayType(of: record.elem, count: capacity) else { return }
             claim(data, as: array)
         case .string:
-            claim(pointer(at: address, in: value.row), as: stringDataType(), walk: false)
+            claim(pointer(at: address, in: value.place), as: stringDataType(), walk: false)
         case .interface:
             walkInterface(at: address, typeWord: word(at: address), isEmpty: catalog.links(of: value.type).isEmpty,
-                          limit: value.limit, row: value.row)
+                          limit: value.limit, place: value.place)
         case .func:
-            claimClosure(pointer(at: address, in: value.row))
+            claimClosure(pointer(at: address, in: value.place))
         case .chan:
-            claimChannel(pointer(at: address, in: value.row).value, element: record.elem)
+            claimChannel(pointer(at: address, in: value.place).value, element: record.elem)
         case .map:
-            claimMap(pointer(at: address, in: value.row).value, record: record)
+            claimMap(pointer(at: address, in: value.place).value, record: record)
         case .struct:
             walkStruct(value, record: record)
         case .array:
             guard let element = catalog.record(of: record.elem), element.hasPointers, element.size > 0 else { return }
             let room = value.limit > address ? (value.limit - address) / element.size : 0
             let count = min(record.arrayLength, room, Self.maxElements)
-            for index in 0..<count { push(address + index * element.size, record.elem, limit: value.limit, row: value.row) }
+            for index in 0..<count { push(address + index * element.size, record.elem, limit: value.limit, place: value.place) }
         default:
             break
         }
     }
 
     /// An interface at `address`: the type word (a type for `any`, an itab otherwise) names the value.
-    mutating func walkInterface(at address: UInt64, typeWord: UInt64, isEmpty: Bool, limit: UInt64, row: Int32 = -1) {
+    mutating func walkInterface(at address: UInt64, typeWord: UInt64, isEmpty: Bool, limit: UInt64, place: HeapPlace = .outside) {
         guard typeWord != 0 else { return }
         let concrete = isEmpty ? catalog.type(at: Address(typeWord)) : catalog.type(ofITab: Address(typeWord))
         guard let concrete, let record = catalog.record(of: concrete) else {
@@ -235,16 +235,16 @@ struct GoHeapTypeWalker {
             return
         }
         if record.isDirectInterface {
-            push(address + 8, concrete, limit: max(limit, address + 16), row: row)
+            push(address + 8, concrete, limit: max(limit, address + 16), place: place)
         } else {
-            claim(pointer(at: address + 8, in: row), as: concrete)
+            claim(pointer(at: address + 8, in: place), as: concrete)
         }
     }
 
     private mutating func walkStruct(_ value: PendingValue, record: GoTypeRecord) {
         switch specialKind(of: value.type) {
         case .emptyInterface:
-            walkInterface(at: value.address, typeWord: word(at: value.address), isEmpty: true, limit: value.limit, row: value.row)
+            walkInterface(at: value.address, typeWord: word(at: value.address), isEmpty: true, limit: value.limit, place: value.place)
             return
         case .pool:
             claimPoolLocals(value.address, pool: value.type)
@@ -256,7 +256,7 @@ struct GoHeapTypeWalker {
             break
         }
         let fields = pointerFields(of: value.type)
-        for index in fields { push(value.address + fieldOffsets[index], fieldTypes[index], limit: value.limit, row: value.row) }
+        for index in fields { push(value.address + fieldOffsets[index], fieldTypes[index], limit: value.limit, place: value.place) }
     }
 
     /// The fields of a struct that can hold pointers, listed once per type: a heap of
@@ -276,12 +276,12 @@ struct GoHeapTypeWalker {
 }
 
 /// A value waiting to be walked: `limit` bounds arrays to the object (or global) holding it,
-/// `row` is that object's row (-1 for a global).
+/// `place` is that object's row and edges (`.outside` for a global).
 struct PendingValue {
     var address: UInt64
     var type: TypeID
     var limit: UInt64
-    var row: Int32
+    var place: HeapPlace
 }
 
 struct InteriorValue: Hashable {
