@@ -37,6 +37,13 @@ public struct AllocationTableBuilder {
     /// Sorts by address and drops the rows that cannot be kept. Of two overlapping rows the
     /// one with the lower address stays; on equal addresses, the one appended first.
     public consuming func build(keepingExamples exampleLimit: Int = 16) -> AllocationTableBuild {
+        // Walkers mostly append in order and rarely overlap: then the columns are the table as
+        // they are, without an order and a kept list (two Ints a row) to allocate and compare.
+        if isSortedWithoutOverlaps() {
+            return AllocationTableBuild(table: AllocationTable(addresses: addresses, sizes: sizes, states: states,
+                                                               typeIDs: typeIDs, allocatorWords: allocatorWords),
+                                        rejected: RejectedRows())
+        }
         let order = sortedOrder()
         var rejected = RejectedRows()
         var kept: [Int] = []
@@ -67,6 +74,18 @@ public struct AllocationTableBuilder {
                                     allocatorWords: kept.map { allocatorWords[$0] })
         }
         return AllocationTableBuild(table: table, rejected: rejected)
+    }
+
+    /// Whether the rows were appended in strictly increasing address order, each ending at or
+    /// before the next one starts and none wrapping past 2^64: the rows `build` keeps, all of them.
+    private func isSortedWithoutOverlaps() -> Bool {
+        var end: UInt64 = 0
+        for row in addresses.indices {
+            let start = addresses[row], size = sizes[row]
+            guard size <= UInt64.max - start, row == 0 || start >= end && start > addresses[row - 1] else { return false }
+            end = start + size
+        }
+        return true
     }
 
     /// Row indices in address order, ties in append order. Walkers mostly append in order,

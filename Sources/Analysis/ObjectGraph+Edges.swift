@@ -13,6 +13,7 @@ extension ObjectGraph {
         edgeOffsets = successors.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         targets = successors.flatMap { $0 }
         unreadableChunks = 0
+        edgeFields = []
         self.rootLabels = rootLabels
         labelEdgeOffsets = labelTargets.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         labelEdgeTargets = labelTargets.flatMap { $0 }

@@ -23,6 +23,35 @@ final class ObjectGraphTests: XCTestCase {
         }
     }
 
+    func testRecordedFieldsSayWhichWordHoldsEachPointerAndWhereItPoints() throws {
+        for seed in 80...83 as ClosedRange<UInt64> {
+            let heap = SyntheticHeap(rows: 300, seed: seed, oddSizes: true)
+            let oracle = ReachabilityOracle(table: heap.table, memory: heap.memory)
+            let plain = ObjectGraph.build(table: heap.table, memory: heap.memory, pointers: ConservativePointers(),
+                                          roots: heap.roots, threads: 2)
+            let graph = ObjectGraph.build(table: heap.table, memory: heap.memory, pointers: ConservativePointers(),
+                                          roots: heap.roots, threads: 2, recordingFields: true)
+            XCTAssertFalse(plain.recordsFields)
+            XCTAssertTrue(graph.recordsFields)
+            XCTAssertEqual(graph.targets, plain.targets, "recording changes no edge")
+            XCTAssertEqual(graph.edgeOffsets, plain.edgeOffsets)
+            for row in 0..<heap.table.count {
+                var previousWord: UInt32?
+                for edge in graph.edgeOffsets[row]..<graph.edgeOffsets[row + 1] {
+                    let word = graph.edgeWord(edge)
+                    let value = try heap.memory.readUInt64(at: Address(heap.table.addresses[row] + UInt64(word) * 8))
+                    let target = Int(graph.targets[edge])
+                    XCTAssertEqual(oracle.row(containing: value), target, "seed \(seed), row \(row), word \(word)")
+                    XCTAssertEqual(UInt64(graph.edgeTargetOffset(edge)), value - heap.table.addresses[target])
+                    XCTAssertEqual(graph.edge(from: row, atWord: word), edge)
+                    if let previousWord { XCTAssertLessThan(previousWord, word, "a row's edges lie in word order") }
+                    previousWord = word
+                }
+                XCTAssertNil(graph.edge(from: row, atWord: UInt32(heap.table.sizes[row] / 8 + 1)), "no word past the row")
+            }
+        }
+    }
+
     func testMarkingTheGraphEqualsMarkingTheHeap() {
         for seed in 50...57 as ClosedRange<UInt64> {
             let heap = SyntheticHeap(rows: 2000, seed: seed, stackWords: 500)

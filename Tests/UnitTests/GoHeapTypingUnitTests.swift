@@ -143,6 +143,20 @@ final class GoHeapTypingUnitTests: XCTestCase {
         XCTAssertEqual((0..<8).filter { fixture.walker.sources[$0] != .untyped }, [4], "only the full slot's element")
     }
 
+    func testStandardLibraryGlobalsAndProgramTypesAreToldApart() throws {
+        for name in ["runtime.mheap_", "internal/cpu.X86", "vendor/golang.org/x/net/dns/dnsmessage.errBaseLen", "sync.poolCleanup"] {
+            XCTAssertTrue(GoHeapTypeWalker.isStandardLibrary(variable: name), name)
+        }
+        for name in ["main.sessions", "github.com/acme/app/store.cache", "example.com/m.v"] {
+            XCTAssertFalse(GoHeapTypeWalker.isStandardLibrary(variable: name), name)
+        }
+        let fixture = try makeFixture()
+        XCTAssertTrue(fixture.walker.isProgramType(try fixture.id(Descriptor.node)), "main.Node")
+        XCTAssertTrue(fixture.walker.isProgramType(try fixture.id(Descriptor.slice)), "[]*main.Node")
+        XCTAssertFalse(fixture.walker.isProgramType(try fixture.id(Descriptor.int)), "int")
+        XCTAssertFalse(fixture.walker.isProgramType(fixture.walker.fallbackType("internal/runtime/maps.Map")))
+    }
+
     func testAnInterfaceWordTypesTheBoxedValueButAnInteriorPointerDoesNotRetypeItsObject() throws {
         var fixture = try makeFixture()
         let node = try fixture.id(Descriptor.node)

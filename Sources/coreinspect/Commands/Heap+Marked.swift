@@ -9,6 +9,8 @@ struct MarkedGoHeap {
     let process: ProcessImage
     let go: GoProcess
     let heap: GoHeap
+    /// The binary's type descriptors, when readable (`why` names fields through them).
+    let catalog: GoTypeCatalog?
     /// The catalog's types when the binary's type descriptors were readable, else the walk's size-class names.
     let types: TypeTable
     let marking: GoHeapMarking
@@ -17,16 +19,21 @@ struct MarkedGoHeap {
 }
 
 extension Heap {
-    func markedGoHeap() throws -> MarkedGoHeap {
-        let (process, go) = try Self.openGoProcess(options: options)
+    func markedGoHeap() throws -> MarkedGoHeap { try MarkedGoHeap.open(options: options) }
+}
+
+extension MarkedGoHeap {
+    /// Opens the core's Go process and walks, types and marks its heap (`heap`, `heap --retained`, `why`).
+    /// `notGo` is what a program without Go build info is told (exit status 5).
+    static func open(options: CoreOptions, notGo: any Error = NotAGoHeap()) throws -> MarkedGoHeap {
+        let (process, go) = try Heap.openGoProcess(options: options, notGo: notGo)
         var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
             try GoHeap.read(process: process, go: go)
         }
         let catalog = try? GoTypeCatalog(process: go, memory: process.memory, types: heap.typeTable)
-        // Typing names the rows first: marking then reads the catalog's masks, which are frozen for its threads.
-        let typing = catalog.map { GoHeapTyping.assignTypes(to: &heap, catalog: $0, process: process, go: go) }
-        let marking = heap.marked(process: process, go: go, catalog: catalog, typed: heap.table)
-        return MarkedGoHeap(process: process, go: go, heap: heap, types: catalog?.types ?? heap.typeTable, marking: marking,
+        // One graph serves both: typing follows its edges, then marking reads the catalog's frozen masks.
+        let (typing, marking) = heap.typedAndMarked(process: process, go: go, catalog: catalog)
+        return MarkedGoHeap(process: process, go: go, heap: heap, catalog: catalog, types: catalog?.types ?? heap.typeTable, marking: marking,
                             warnings: process.warnings + go.allWarnings + heap.warnings + (typing?.warnings ?? []) + marking.warnings,
                             notes: (typing?.notes ?? []) + marking.notes)
     }

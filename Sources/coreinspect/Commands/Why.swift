@@ -21,24 +21,10 @@ struct Why: ParsableCommand {
 
     func run() throws {
         try CommandRunner.run(command: "why", options: options) {
-            let process = try ProcessImage(corePath: options.core, search: options.search)
-            let native = try NativeSymbols(process: process, search: options.search)
-            let go: GoProcess
-            do {
-                go = try GoProcess(process: process, native: native)
-            } catch GoRuntimeError.notGo {
-                throw CategorizedFailure(.unsupportedHeap, subject: options.core, underlying: NotAGoProgram())
-            } catch {
-                throw CategorizedFailure(.goRuntimeUnreadable, subject: options.core, underlying: error)
-            }
-            var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
-                try GoHeap.read(process: process, go: go)
-            }
-            let catalog = try? GoTypeCatalog(process: go, memory: process.memory, types: heap.typeTable)
-            let typing = catalog.map { GoHeapTyping.assignTypes(to: &heap, catalog: $0, process: process, go: go) }
-            let marking = heap.marked(process: process, go: go, catalog: catalog)
-            let finder = GoHeapPathFinder(heap: heap, marking: marking, catalog: catalog, process: go, memory: process.memory,
-                                          threads: process.threads)
+            let marked = try MarkedGoHeap.open(options: options, notGo: NotAGoProgram())
+            let marking = marked.marking
+            let finder = GoHeapPathFinder(heap: marked.heap, marking: marking, catalog: marked.catalog, process: marked.go,
+                                          memory: marked.process.memory, threads: marked.process.threads)
             // The dominator tree costs a pass over the whole graph: only for an address worth it.
             guard marking.table.row(containing: address) != nil,
                   let why = finder.why(address, dominators: DominatorTree(graph: marking.graph, sizes: marking.table.sizes),
@@ -47,9 +33,7 @@ struct Why: ParsableCommand {
             }
             let report = WhyReport(why)
             return CommandOutcome(result: report, text: { report.text(style: $0) },
-                                  warnings: process.warnings + go.allWarnings + heap.warnings + (typing?.warnings ?? [])
-                                      + marking.warnings,
-                                  notes: (typing?.notes ?? []) + marking.notes)
+                                  warnings: marked.warnings, notes: marked.notes)
         }
     }
 }

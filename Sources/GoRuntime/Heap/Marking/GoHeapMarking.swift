@@ -16,6 +16,13 @@ public struct GoHeapMarking: Sendable {
     public let graph: ObjectGraph
 }
 
+/// The object graph of a heap, and what extracting it had to say.
+struct GoMarkingGraph {
+    let graph: ObjectGraph
+    let warnings: [Warning]
+    let notes: [Note]
+}
+
 extension GoHeap {
     /// Marks every row of the heap from the runtime's roots.
     ///
@@ -26,6 +33,14 @@ extension GoHeap {
     /// typed (same rows, in the same order); the result keeps its types.
     public func marked(process: ProcessImage, go: GoProcess, catalog: GoTypeCatalog?, typed: AllocationTable? = nil,
                        threads: Int = 2) -> GoHeapMarking {
+        marking(from: markingGraph(process: process, go: go, catalog: catalog, threads: threads), typed: typed)
+    }
+
+    /// The object graph marking walks: one sequential pass over the heap on `threads` cores,
+    /// releasing the core's pages behind it. With `recordingFields`, the graph keeps where each
+    /// pointer lies, for typing.
+    func markingGraph(process: ProcessImage, go: GoProcess, catalog: GoTypeCatalog?, threads: Int,
+                      recordingFields: Bool = false) -> GoMarkingGraph {
         var warnings: [Warning] = []
         var notes: [Note] = []
         let pointers = pointerMap(go: go, memory: process.memory, catalog: catalog, warnings: &warnings, notes: &notes)
@@ -35,11 +50,17 @@ extension GoHeap {
                                     + "; objects only they keep alive show as garbage", kind: .unreadableGoRuntime))
         }
         let graph = ObjectGraph.build(table: table, memory: process.memory, pointers: pointers, roots: roots.roots,
-                                      threads: threads, releasingPages: true)
+                                      threads: threads, releasingPages: true, recordingFields: recordingFields)
         if graph.unreadableChunks > 0 {
             warnings.append(Warning("heap marking: \(graph.unreadableChunks) chunks of memory were not in the core; their pointers were not followed",
                                     kind: .unreadableGoRuntime))
         }
+        return GoMarkingGraph(graph: graph, warnings: warnings, notes: notes)
+    }
+
+    /// Marks the rows of `typed` (or of this heap's table) that the graph reaches from the roots.
+    func marking(from extracted: GoMarkingGraph, typed: AllocationTable?) -> GoHeapMarking {
+        let (graph, warnings, notes) = (extracted.graph, extracted.warnings, extracted.notes)
         var marked = typed ?? table
         precondition(marked.count == table.count, "a typed table must have the heap's rows")
         marked.applyMarks(graph.reachableRows())

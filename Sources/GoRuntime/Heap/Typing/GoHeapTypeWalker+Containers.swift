@@ -54,8 +54,9 @@ extension GoHeapTypeWalker {
     /// A func value points to a funcval whose first word is the code: a closure's context is
     /// named after its function (`main.makeCounter.func1`). A func without captures points
     /// into read-only data, not the heap, and types nothing.
-    mutating func claimClosure(_ funcval: UInt64) {
-        guard funcval != 0, table.row(containing: Address(funcval)) != nil else { return }
+    mutating func claimClosure(_ pointer: FollowedPointer) {
+        let funcval = pointer.value
+        guard funcval != 0, pointer.target >= 0 || table.row(containing: Address(funcval)) != nil else { return }
         let code = word(at: funcval)
         let id: TypeID
         if let known = closureIDs[code] {
@@ -65,7 +66,7 @@ extension GoHeapTypeWalker {
             id = fallbackType(name)
             closureIDs[code] = id
         }
-        claim(funcval, as: id, walk: false)
+        claim(pointer, as: id, walk: false)
     }
 
     /// `runtime.hchan`: `qcount`, `dataqsiz`, `buf` lead the structure in every release since Go 1.0.

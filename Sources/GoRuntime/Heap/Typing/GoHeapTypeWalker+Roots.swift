@@ -40,15 +40,37 @@ extension GoHeapTypeWalker {
         var pushed = 0
         for variable in variables {
             guard let type = catalog.type(composedNamed: variable.typeName), let record = catalog.record(of: type) else {
-                counters.unresolvedGlobals += 1
+                if !Self.isStandardLibrary(variable: variable.name) { counters.unresolvedGlobals += 1 }
                 continue
             }
             guard record.hasPointers else { continue }
             let address = variable.address &+ bias
-            push(address, type, limit: address + record.size)
+            push(address, type, limit: address + record.size, place: .outside)
             pushed += 1
         }
         return pushed
+    }
+
+    /// Whether a global (`runtime.mheap_`, `internal/cpu.X86`, `main.sessions`) belongs to the
+    /// standard library: its import path's first element has no dot, and it is not `main`.
+    static func isStandardLibrary(variable name: String) -> Bool {
+        let afterSlash = name.lastIndex(of: "/").map { name.index(after: $0) } ?? name.startIndex
+        guard let dot = name[afterSlash...].firstIndex(of: ".") else { return false }
+        let path = name[..<dot]
+        let firstElement = path.prefix { $0 != "/" }
+        return path != "main" && !firstElement.contains(".")
+    }
+
+    /// Whether a type's name mentions a package outside the standard library (`main.Session`,
+    /// `map[string]*main.Session`, `[]github.com/x/y.T`): the types a user reads about.
+    func isProgramType(_ type: TypeID) -> Bool {
+        let name = catalog.name(of: type)
+        let separators: Set<Character> = ["*", "[", "]", "{", "}", "(", ")", ",", " ", ";"]
+        for token in name.split(whereSeparator: { separators.contains($0) }) {
+            if token.hasPrefix("main.") { return true }
+            if let slash = token.firstIndex(of: "/"), token[..<slash].contains(".") { return true }
+        }
+        return false
     }
 
     /// Word pairs in `ranges` that look like interface values: a first word that is a type
@@ -68,7 +90,7 @@ extension GoHeapTypeWalker {
                 guard dataWord != 0, typeWord != 0, table.row(containing: Address(typeWord)) == nil,
                       let isEmpty = interfaceShape(typeWord: typeWord, module: module) else { continue }
                 let address = range.start.rawValue + UInt64(index) * 8
-                walkInterface(at: address, typeWord: typeWord, isEmpty: isEmpty, limit: address + 16)
+                walkInterface(at: address, typeWord: typeWord, isEmpty: isEmpty, limit: address + 16, place: .outside)
                 found += 1
             }
         }
@@ -102,12 +124,12 @@ extension GoHeapTypeWalker {
                      $0.loadUnaligned(fromByteOffset: index * 8 + 16, as: UInt64.self))
                 }
                 guard data != 0, capacity > 0, length <= capacity, capacity <= Self.maxElements,
-                      let row = table.row(containing: Address(data)), sources[row] == .header || sources[row] == .largeType,
-                      data == dataStart(ofRow: row), let element = catalog.record(of: rowTypes[row]), element.kind != .array else { continue }
+                      let row = table.row(containing: Address(data)), rowStates[row].source == .header || rowStates[row].source == .largeType,
+                      data == dataStart(ofRow: row), let element = catalog.record(of: rowStates[row].type), element.kind != .array else { continue }
                 let used = capacity * element.size + (data - table.addresses[row])
-                let slack = sources[row] == .largeType ? GoArenaIndex.pageSize : table.sizes[row] / 4
+                let slack = rowStates[row].source == .largeType ? GoArenaIndex.pageSize : table.sizes[row] / 4
                 guard used <= table.sizes[row], used + slack > table.sizes[row],
-                      let array = catalog.arrayType(of: rowTypes[row], count: capacity) else { continue }
+                      let array = catalog.arrayType(of: rowStates[row].type, count: capacity) else { continue }
                 setRowType(row, array)
             }
         }
@@ -117,8 +139,8 @@ extension GoHeapTypeWalker {
     /// Those no slice reached are named `[?]T`, an array of T of unknown length.
     mutating func nameUnsizedArrays() {
         var unsized: [TypeID: TypeID] = [:]
-        for row in 0..<table.count where sources[row] == .header || sources[row] == .largeType {
-            let type = rowTypes[row]
+        for row in 0..<table.count where rowStates[row].source == .header || rowStates[row].source == .largeType {
+            let type = rowStates[row].type
             guard let record = catalog.record(of: type), record.size > 0,
                   record.size * 2 <= end(ofRow: row) - dataStart(ofRow: row) else { continue }
             if let known = unsized[type] {
@@ -140,7 +162,7 @@ extension GoHeapTypeWalker {
             notes.append(Note("\(counters.emptyHeaders) Go object(s) have an empty malloc header (allocation in flight): typed only by propagation"))
         }
         if counters.unresolvedGlobals > 0 {
-            notes.append(Note("\(counters.unresolvedGlobals) global(s) have a DWARF type the binary has no descriptor for: not typing roots"))
+            notes.append(Note("\(counters.unresolvedGlobals) global(s) outside the standard library have a DWARF type the binary has no descriptor for: not typing roots"))
         }
         if counters.poolWithoutLocalType > 0 {
             notes.append(Note("sync.Pool contents left untyped: the binary has no sync.poolLocal descriptor"))

@@ -41,14 +41,28 @@ public struct GoHeapTypingSummary: Sendable {
 /// of it. Untyped rows keep their `[size class N]` / `[N bytes]` names, re-interned in the
 /// catalog, so one table names the rows of the heap and the records of the catalog.
 public enum GoHeapTyping {
+    /// Types the heap's rows, following pointer fields through the object graph marking
+    /// extracts (built here, then dropped). `GoHeap.typedAndMarked` keeps the graph for marking.
     public static func assignTypes(to heap: inout GoHeap, catalog: GoTypeCatalog, process: ProcessImage,
                                    go: GoProcess) -> GoHeapTypingSummary {
+        assignTypes(to: &heap, catalog: catalog, process: process, go: go) { heap in
+            heap.markingGraph(process: process, go: go, catalog: catalog, threads: 2, recordingFields: true).graph
+        }
+    }
+
+    /// Types the heap's rows. `graph` builds the heap's object graph with its fields recorded
+    /// (or returns nil to read every field from the core); it is called once the objects that
+    /// name their own type are typed, so that the catalog has resolved their descriptors in
+    /// address order before marking's pointer map asks for them.
+    static func assignTypes(to heap: inout GoHeap, catalog: GoTypeCatalog, process: ProcessImage, go: GoProcess,
+                            graph: (GoHeap) -> ObjectGraph?) -> GoHeapTypingSummary {
         var summary = GoHeapTypingSummary()
         catalog.readModuleTypes(of: go)
         let symbols = go.symbols
         var walker = GoHeapTypeWalker(table: heap.table, spans: heap.spans, catalog: catalog, memory: process.memory,
                                       layout: go.layout, functionName: { symbols.function(containing: $0)?.name })
         walker.typeFromHeaders(summary: &summary)
+        walker.graph = graph(heap)
         if let dwarf = go.globals.dwarf, !dwarf.isEmpty {
             // In address order: the first type to reach an object wins, so the order must not vary between runs.
             let globals = dwarf.typedVariables().sorted { ($0.address, $0.name) < ($1.address, $1.name) }
@@ -76,12 +90,13 @@ public enum GoHeapTyping {
         // Counted by raw value, not in the summary's dictionaries: two hashed updates a row add up over millions.
         var objects = [Int](repeating: 0, count: GoHeapTypeSource.allCases.count)
         var bytes = [UInt64](repeating: 0, count: GoHeapTypeSource.allCases.count)
+        let states = walker.rowStates
         for row in 0..<ids.count {
-            let source = walker.sources[row]
+            let source = states[row].source
             objects[Int(source.rawValue)] += 1
             bytes[Int(source.rawValue)] += heap.table.sizes[row]
             if source != .untyped {
-                ids[row] = walker.rowTypes[row]
+                ids[row] = states[row].type
                 continue
             }
             let old = Int(ids[row].rawValue)
