@@ -65,6 +65,13 @@ struct PointerScanner {
     /// root edges ("main.sessions at 0x5a1e80 holds …").
     @inline(__always)
     func forEachTargetWord(start: UInt64, size: UInt64, pointers: PointerWords, _ visit: (Int, UInt64) -> Void) {
+        forEachPointer(start: start, size: size, pointers: pointers) { row, source, _ in visit(row, source) }
+    }
+
+    /// As `forEachTargetWord`, with the pointer's value too, for rules that tell a pointer to
+    /// a row's start from one into its middle (leak categories).
+    @inline(__always)
+    func forEachPointer(start: UInt64, size: UInt64, pointers: PointerWords, _ visit: (Int, UInt64, UInt64) -> Void) {
         let blockEnd = size > UInt64.max - start ? UInt64.max : start + size
         guard pointers.offset < size else { return }
         let first = alignedUp(start + pointers.offset)
@@ -76,8 +83,9 @@ struct PointerScanner {
             guard first < end else { return }
             reader.forEachChunk(from: first, to: end) { words, base in
                 for index in words.indices {
-                    let row = lookup.allocatedRow(containing: UInt64(littleEndian: words[index]))
-                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8) }
+                    let value = UInt64(littleEndian: words[index])
+                    let row = lookup.allocatedRow(containing: value)
+                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                 }
             }
         case .mask(let mask):
@@ -89,8 +97,9 @@ struct PointerScanner {
                 while remaining != 0 {
                     let index = remaining.trailingZeroBitCount
                     remaining &= remaining - 1
-                    let row = lookup.allocatedRow(containing: UInt64(littleEndian: words[index]))
-                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8) }
+                    let value = UInt64(littleEndian: words[index])
+                    let row = lookup.allocatedRow(containing: value)
+                    if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                 }
             }
         case .bitmap(let bits, let bitCount, let elementWords, let firstBit):
@@ -101,8 +110,9 @@ struct PointerScanner {
                 for index in words.indices {
                     if wordInElement < bitCount,
                        bits[wordInElement >> 3] & (1 << UInt8(wordInElement & 7)) != 0 {
-                        let row = lookup.allocatedRow(containing: UInt64(littleEndian: words[index]))
-                        if row >= 0 { visit(row, base &+ UInt64(index) &* 8) }
+                        let value = UInt64(littleEndian: words[index])
+                        let row = lookup.allocatedRow(containing: value)
+                        if row >= 0 { visit(row, base &+ UInt64(index) &* 8, value) }
                     }
                     wordInElement += 1
                     if wordInElement == elementWords { wordInElement = 0 }

@@ -1,0 +1,128 @@
+import CoreFile
+import Dispatch
+import ProcessImage
+
+/// The pointers between allocations for leak categories: an `ObjectGraph` whose every edge
+/// also says whether it points to its target's first byte (a start pointer) or further in
+/// (an interior pointer), as Memcheck's "possibly lost" needs.
+///
+/// An edge is one `UInt32`, `row << 1 | interior`, so the flag costs no extra column;
+/// tables are therefore limited to 2^31 rows. Successors of row r are
+/// `edges[edgeOffsets[r] ..< edgeOffsets[r + 1]]`, one entry per pointer word.
+public struct LeakGraph: Sendable {
+    public let rowCount: Int
+    public let edgeOffsets: [Int]
+    let edges: [UInt32]
+    /// Edges from the roots, encoded the same way, ascending, each once.
+    let rootEdges: [UInt32]
+    /// Chunks of memory (roots or allocations) that could not be read; their words were skipped.
+    public let unreadableChunks: Int
+
+    public var edgeCount: Int { edges.count }
+
+    @inline(__always) static func encode(row: Int, interior: Bool) -> UInt32 {
+        UInt32(truncatingIfNeeded: row) << 1 | (interior ? 1 : 0)
+    }
+
+    /// The successors of `row`, each with whether the pointer is an interior one.
+    public func successors(of row: Int) -> [(row: Int, interior: Bool)] {
+        edges[edgeOffsets[row]..<edgeOffsets[row + 1]].map { (Int($0 >> 1), $0 & 1 == 1) }
+    }
+
+    /// Reads every allocated row's words, and the roots, conservatively (every aligned word
+    /// may be a pointer), splitting the rows between `threads` workers as `ObjectGraph` does;
+    /// the roots are read by one more worker alongside.
+    public static func build(table: AllocationTable, memory: any MemoryReader, roots: MarkRoots,
+                             threads: Int = 2, releasingPages: Bool = false) -> LeakGraph {
+        precondition(table.count < 1 << 31, "a leak graph holds at most 2^31 rows")
+        return table.withLookup { lookup in
+            let runs = ObjectGraph.rowRuns(table: table, count: max(1, threads))
+            var parts = [LeakGraphPart?](repeating: nil, count: runs.count + 1)
+            parts.withUnsafeMutableBufferPointer { slots in
+                let shared = UncheckedSendable((memory: memory, slots: slots))
+                DispatchQueue.concurrentPerform(iterations: runs.count + 1) { index in
+                    shared.value.slots[index] = index < runs.count
+                        ? LeakGraphPart(rows: runs[index], lookup: lookup, memory: shared.value.memory,
+                                        releasingPages: releasingPages)
+                        : LeakGraphPart(roots: roots, lookup: lookup, memory: shared.value.memory)
+                }
+            }
+            let rootPart = parts.removeLast()!
+            return LeakGraph(rowCount: table.count, parts: parts.map { $0! }, rootPart: rootPart)
+        }
+    }
+
+    private init(rowCount: Int, parts: [LeakGraphPart], rootPart: LeakGraphPart) {
+        self.rowCount = rowCount
+        var offsets: [Int] = []
+        offsets.reserveCapacity(rowCount + 1)
+        var edges: [UInt32] = []
+        edges.reserveCapacity(parts.reduce(0) { $0 + $1.edges.count })
+        for part in parts {
+            let base = edges.count
+            // Each part's offsets end with its edge count, the next part's first offset.
+            for offset in part.offsets.dropLast() { offsets.append(base + offset) }
+            edges.append(contentsOf: part.edges)
+        }
+        offsets.append(edges.count)
+        edgeOffsets = offsets
+        self.edges = edges
+        rootEdges = RootEdges.sortedUnique(rootPart.edges)
+        unreadableChunks = parts.reduce(rootPart.faults) { $0 + $1.faults }
+    }
+
+    /// A graph from edges in hand, for tests of the classification.
+    public init(successors: [[(row: Int, interior: Bool)]], roots: [(row: Int, interior: Bool)]) {
+        rowCount = successors.count
+        edgeOffsets = successors.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        edges = successors.flatMap { $0.map { Self.encode(row: $0.row, interior: $0.interior) } }
+        rootEdges = RootEdges.sortedUnique(roots.map { Self.encode(row: $0.row, interior: $0.interior) })
+        unreadableChunks = 0
+    }
+}
+
+/// The edges of one run of rows (offsets relative to the run), or of the roots.
+private struct LeakGraphPart {
+    var offsets: [Int] = []
+    var edges: [UInt32] = []
+    var faults = 0
+
+    init(rows: Range<Int>, lookup: TableLookup, memory: any MemoryReader, releasingPages: Bool) {
+        let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
+        offsets.reserveCapacity(rows.count + 1)
+        let step: UInt64 = 4 << 20
+        var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(step - 1)
+        for row in rows {
+            if releasingPages, lookup.starts[row] &- released >= 2 * step {
+                let end = (lookup.starts[row] & ~(step - 1)) - step
+                memory.releasePages(in: AddressRange(start: Address(released), end: Address(end)))
+                released = end
+            }
+            offsets.append(edges.count)
+            guard lookup.states[row].isAllocated else { continue }
+            scanner.forEachPointer(start: lookup.starts[row], size: lookup.sizes[row], pointers: .everyWord()) { target, _, value in
+                edges.append(LeakGraph.encode(row: target, interior: value != lookup.starts[target]))
+            }
+        }
+        offsets.append(edges.count)
+        if releasingPages, let last = rows.last {
+            memory.releasePages(in: AddressRange(start: Address(released),
+                                                 end: Address(lookup.starts[last] + lookup.sizes[last])))
+        }
+        faults = scanner.reader.faults
+    }
+
+    init(roots: MarkRoots, lookup: TableLookup, memory: any MemoryReader) {
+        let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
+        for word in roots.words {
+            let target = lookup.allocatedRow(containing: word)
+            if target >= 0 { edges.append(LeakGraph.encode(row: target, interior: word != lookup.starts[target])) }
+        }
+        for root in roots.ranges {
+            scanner.forEachPointer(start: root.range.start.rawValue, size: root.range.size, pointers: root.pointers) { target, _, value in
+                edges.append(LeakGraph.encode(row: target, interior: value != lookup.starts[target]))
+            }
+        }
+        faults = scanner.reader.faults
+    }
+}
