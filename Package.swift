@@ -42,6 +42,8 @@ let package = Package(
         ),
         // The runtime models fill Analysis's allocator-neutral tables, so they sit above it.
         .target(name: "GoRuntime", dependencies: ["ProcessImage", "Symbols", "Analysis"]),
+        // glibc's ptmalloc heap: arenas, chunks and free lists, read into Analysis's tables.
+        .target(name: "GlibcMalloc", dependencies: ["ProcessImage", "Symbols", "Analysis"]),
         .target(
             name: "Analysis",
             dependencies: [
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "Reports",
             dependencies: [
-                "Symbols", "GoRuntime", "Analysis", "CZlib",
+                "Symbols", "GoRuntime", "GlibcMalloc", "Analysis", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -69,7 +71,7 @@ let package = Package(
         // Unit tests run over in-memory bytes and fake address spaces: no core needed.
         .testTarget(
             name: "UnitTests",
-            dependencies: ["CoreFile", "ProcessImage", "GoRuntime", "Reports"]
+            dependencies: ["CoreFile", "ProcessImage", "GoRuntime", "GlibcMalloc", "Reports"]
         ),
         // Analysis over synthetic tables and fake memory, checked against brute-force oracles.
         .testTarget(
@@ -82,7 +84,7 @@ let package = Package(
         // Fixture tests run the real cores under TestCores/ against their truth.json.
         .testTarget(
             name: "FixtureTests",
-            dependencies: ["Reports", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Reports", "GlibcMalloc", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
     ]
 )

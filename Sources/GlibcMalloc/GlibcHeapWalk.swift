@@ -1,0 +1,209 @@
+import Analysis
+import CoreFile
+import ProcessImage
+
+/// The rows of a glibc heap before they are sorted into a table, so that later passes (libc's
+/// own allocations, C++ types) can still change their words and types.
+struct GlibcRows {
+    var addresses: [UInt64] = []
+    var sizes: [UInt64] = []
+    var words: [GlibcChunkWord] = []
+    var types: [TypeID] = []
+
+    var count: Int { addresses.count }
+
+    mutating func append(address: UInt64, size: UInt64, word: GlibcChunkWord) {
+        addresses.append(address)
+        sizes.append(size)
+        words.append(word)
+        types.append(.unknown)
+    }
+
+    /// Puts the rows in address order, so later passes can binary-search them.
+    mutating func sortByAddress() {
+        var sorted = true
+        for row in addresses.indices.dropFirst() where addresses[row - 1] > addresses[row] {
+            sorted = false
+            break
+        }
+        if sorted { return }
+        let order = addresses.indices.sorted { addresses[$0] < addresses[$1] }
+        addresses = order.map { addresses[$0] }
+        sizes = order.map { sizes[$0] }
+        words = order.map { words[$0] }
+        types = order.map { types[$0] }
+    }
+
+    /// The row whose `[address, address + size)` holds `address`; rows must be sorted.
+    func row(containing address: UInt64) -> Int? {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if addresses[middle] <= address { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0, address < addresses[low - 1] + sizes[low - 1] else { return nil }
+        return low - 1
+    }
+
+    func build() -> AllocationTableBuild {
+        var builder = AllocationTableBuilder()
+        builder.reserveCapacity(count)
+        for row in 0..<count {
+            builder.append(address: Address(addresses[row]), size: sizes[row],
+                           state: words[row].place.isFree ? .free : .unknown,
+                           type: types[row], allocatorWord: words[row].rawValue)
+        }
+        return builder.build()
+    }
+}
+
+/// One walk of a glibc heap: arenas, their free lists and heaps, the tcaches, mmapped chunks.
+struct GlibcHeapWalk {
+    let process: ProcessImage
+    let layout: GlibcLayout
+    let globals: GlibcGlobals
+
+    private(set) var arenas: [GlibcArenaSummary] = []
+    private(set) var mallinfo = GlibcMallinfo2()
+    private(set) var tcaches: [UInt64] = []
+    private(set) var mmappedTally = GlibcTally()
+    var rows = GlibcRows()
+    private(set) var warnings: [Warning] = []
+
+    init(process: ProcessImage, layout: GlibcLayout, globals: GlibcGlobals) {
+        self.process = process
+        self.layout = layout
+        self.globals = globals
+    }
+
+    private func word(_ address: UInt64) -> UInt64? { try? process.memory.readUInt64(at: Address(address)) }
+
+    mutating func run() {
+        let memory = process.memory
+        let parameters = globals.mallocParameters
+        let locator = GlibcArenaLocator(memory: memory, layout: layout)
+        let ring = locator.arenaRing(from: globals.mainArena, warnings: &warnings)
+        var places: [UInt64: GlibcChunkPlace] = [:]
+        let lists = GlibcFreeListReader(memory: memory, layout: layout)
+        var chunks = GlibcChunks()
+        let walker = GlibcChunkWalker(memory: memory)
+        // Heaps, so the mmapped-chunk scan stays out of them.
+        var heapRanges: [AddressRange] = []
+        for (index, arena) in ring.enumerated() {
+            let free = lists.read(arena: arena, places: &places, warnings: &warnings)
+            mallinfo.add(free, isMain: index == 0)
+            arenas.append(GlibcArenaSummary(address: arena, isMain: index == 0, systemMem: free.systemMem, topSize: free.topSize))
+            let topEnd = free.top + free.topSize
+            if index == 0 {
+                guard let base = word(parameters + layout.sbrkBaseOffset), base != 0 else { continue }
+                let start = (base + 15) & ~15
+                walker.walk(from: start, to: topEnd, top: free.top, arena: 0, into: &chunks, warnings: &warnings)
+                heapRanges.append(AddressRange(start: Address(base), end: Address(max(base, topEnd))))
+            } else {
+                walkHeaps(of: arena, index: index, top: free.top, topEnd: topEnd, walker: walker,
+                          chunks: &chunks, heapRanges: &heapRanges)
+            }
+        }
+        findTcaches(chunks: chunks, places: &places)
+        appendRows(chunks: chunks, places: places)
+        mallinfo.hblks = UInt64((try? memory.readUInt32(at: Address(parameters + layout.nMmapsOffset))) ?? 0)
+        mallinfo.hblkhd = word(parameters + layout.mmappedMemOffset) ?? 0
+        findMmappedChunks(outside: heapRanges)
+        rows.sortByAddress()
+    }
+
+    /// A thread arena's heaps, newest (the one holding top) first, through heap_info.prev.
+    private mutating func walkHeaps(of arena: UInt64, index: Int, top: UInt64, topEnd: UInt64, walker: GlibcChunkWalker,
+                                    chunks: inout GlibcChunks, heapRanges: inout [AddressRange]) {
+        let mask = ~(layout.heapMaxSize - 1)
+        var heap = top & mask
+        let first = arena & mask
+        var seen: Set<UInt64> = []
+        while true {
+            guard let size = word(heap + layout.heapInfoSizeOffset), word(heap) == arena else {
+                warnings.append(Warning("glibc arena \(Address(arena).hex): heap_info at \(Address(heap).hex) does not name its arena; its older heaps are skipped", kind: .malformedCore))
+                return
+            }
+            let start = heap == first ? (arena + layout.arenaSize + 15) & ~15 : heap + layout.heapInfoSize
+            let end = heap + min(size, layout.heapMaxSize)
+            let holdsTop = top >= heap && top < end
+            walker.walk(from: start, to: holdsTop ? topEnd : end, top: holdsTop ? top : nil, arena: index,
+                        into: &chunks, warnings: &warnings)
+            heapRanges.append(AddressRange(start: Address(heap), size: layout.heapMaxSize))
+            if heap == first { return }
+            seen.insert(heap)
+            heap = word(heap + layout.heapInfoPrevOffset) ?? 0
+            if heap == 0 || seen.contains(heap) || seen.count > 4096 {
+                warnings.append(Warning("glibc arena \(Address(arena).hex): its heap_info chain loops or breaks before the arena's first heap", kind: .malformedCore))
+                return
+            }
+        }
+    }
+
+    /// The tcache structs: chunks of the tcache's size that a thread's TLS points at.
+    private mutating func findTcaches(chunks: GlibcChunks, places: inout [UInt64: GlibcChunkPlace]) {
+        var candidates: Set<UInt64> = []
+        for row in 0..<chunks.count where chunks.sizes[row] == layout.tcacheChunkSize && chunks.inUseBits[row] {
+            candidates.insert(chunks.addresses[row] + 16)
+        }
+        let fill = word(globals.mallocParameters + layout.tcacheCountOffset) ?? 0
+        let reader = GlibcTcacheReader(memory: process.memory, layout: layout, fillCount: fill)
+        let pointers = process.threads.compactMap { $0.registers.value(named: "fs_base") }
+        let regions = process.memory.regions.map(\.range)
+        for tcache in reader.referencedTcaches(candidates: candidates, threadPointers: pointers, regions: regions)
+        where reader.read(tcache: tcache, places: &places, warnings: &warnings) {
+            tcaches.append(tcache)
+        }
+    }
+
+    private mutating func appendRows(chunks: GlibcChunks, places: [UInt64: GlibcChunkPlace]) {
+        rows.addresses.reserveCapacity(chunks.count)
+        var matched = 0
+        var unlisted = 0
+        for row in 0..<chunks.count {
+            let chunk = chunks.addresses[row]
+            let size = chunks.sizes[row]
+            var place = GlibcChunkPlace.inUse
+            if let listed = places[chunk] {
+                place = listed
+                matched += 1
+            } else if !chunks.inUseBits[row] {
+                place = .unlistedFree
+                unlisted += 1
+            }
+            let arena = Int(chunks.arenas[row])
+            rows.append(address: chunk + 16, size: size - 8, word: GlibcChunkWord(place: place, arena: arena, chunkSize: size))
+            if arena < arenas.count { arenas[arena].add(place, bytes: size) }
+        }
+        for index in arenas.indices {
+            let summary = arenas[index]
+            let walked = [summary.used, summary.tcache, summary.fastbins, summary.unsorted, summary.smallBins, summary.largeBins]
+                .reduce(0) { $0 + $1.bytes } + summary.topSize
+            arenas[index].overhead = summary.systemMem &- walked
+        }
+        if matched < places.count {
+            warnings.append(Warning("\(places.count - matched) chunks on glibc's free lists are not where the heap walk found chunks", kind: .malformedCore))
+        }
+        if unlisted > 0 {
+            warnings.append(Warning("\(unlisted) free glibc chunks are on no free list the walk read", kind: .malformedCore))
+        }
+    }
+
+    private mutating func findMmappedChunks(outside heaps: [AddressRange]) {
+        let candidates = process.memory.regions.filter { region in
+            region.mappedFile == nil && (region.permissions?.writable ?? true)
+                && !heaps.contains { $0.overlaps(region.range) }
+        }.map(\.range)
+        let finder = GlibcMmappedChunkFinder(memory: process.memory, layout: layout)
+        for (chunk, size) in finder.find(in: candidates) {
+            let mapping = layout.mmappedMappingSize(chunkSize: size)
+            rows.append(address: chunk + 16, size: layout.mmappedUsableSize(chunkSize: size),
+                        word: GlibcChunkWord(place: .inUse, arena: GlibcChunkWord.mmappedArena, chunkSize: size, mmapped: true))
+            mmappedTally.add(mapping)
+        }
+        if UInt64(mmappedTally.count) != mallinfo.hblks || mmappedTally.bytes != mallinfo.hblkhd {
+            warnings.append(Warning("glibc mmapped chunks: found \(mmappedTally.count) (\(mmappedTally.bytes) bytes), mp_ counts \(mallinfo.hblks) (\(mallinfo.hblkhd) bytes)"))
+        }
+    }
+}
