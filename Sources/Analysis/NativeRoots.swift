@@ -42,6 +42,14 @@ public struct NativeRoots: Sendable {
     /// Addresses inside allocations that are roots themselves: each thread's DTV array and
     /// the dynamic TLS blocks it lists.
     public var rootAllocations: [UInt64] = []
+    /// The dynamic linker's link maps (`r_debug.r_map` and its `l_next` chain). Those that
+    /// dlopen put in the heap are roots, and so is every block they point into, interior
+    /// pointers included: what the loader holds is the loader's, not the program's leak
+    /// (LeakSanitizer ignores the linker's allocations likewise).
+    public var linkMaps: [UInt64] = []
+    /// The dynamic linker's writable data: a block it points into, even past the start, is the
+    /// loader's own (dlopen's search lists point into the middle of their blocks).
+    public var loaderData: [AddressRange] = []
     public var warnings: [String] = []
 
     /// glibc's `struct pthread` follows the thread pointer; 2.36's is about 2.3 KiB, and its
@@ -49,6 +57,9 @@ public struct NativeRoots: Sendable {
     static let threadDescriptorBytes: UInt64 = 8 << 10
     /// Static TLS below the thread pointer when the DTV does not say where it starts.
     static let defaultStaticTLSBytes: UInt64 = 64 << 10
+    /// The dynamic linker's own early allocations fit in a few pages; a bigger region around a
+    /// thread pointer is something else and only the TLS window of it is read.
+    static let maximumLoaderPagesBytes: UInt64 = 1 << 20
     /// A DTV longer than this is garbage: glibc grows it by 14 slots per dlopen of a TLS module.
     static let maximumDTVEntries: UInt64 = 1 << 16
 
@@ -85,8 +96,15 @@ public struct NativeRoots: Sendable {
         // static TLS starts.
         let staticBlocks = entries.filter { $0 < pointer && pointer - $0 <= 1 << 20 }
         let lowest = staticBlocks.min() ?? (pointer > Self.defaultStaticTLSBytes ? pointer - Self.defaultStaticTLSBytes : 0)
-        let start = max(region.start.rawValue, lowest)
-        let end = min(region.end.rawValue, pointer &+ Self.threadDescriptorBytes)
+        var start = max(region.start.rawValue, lowest)
+        var end = min(region.end.rawValue, pointer &+ Self.threadDescriptorBytes)
+        // Outside a stack, the thread pointer lies in the pages the dynamic linker allocated for
+        // itself before malloc existed (the main thread's TLS): they also hold its link maps,
+        // which point to what dlopen allocated with malloc. Those pages are small and roots whole.
+        if !region.contains(Address(thread.sp)), region.size <= Self.maximumLoaderPagesBytes {
+            start = region.start.rawValue
+            end = region.end.rawValue
+        }
         guard start < end else { return }
         let label = roots.addLabel(RootLabel(kind: .thread, name: "thread \(thread.tid) TLS",
                                              group: "thread \(thread.tid)"))
@@ -142,16 +160,52 @@ extension NativeRoots {
                         fsBase: thread.registers.value(X86_64UserRegisters.fsBase))
         }
         var segments: [DataSegment] = []
+        var loader: [AddressRange] = []
+        // AT_BASE: where the kernel loaded the program's interpreter, the dynamic linker.
+        let loaderBase = process.core.auxiliaryVector[Self.interpreterBase]
         for module in process.modules where module.kind != .vdso {
             guard let (headers, bias) = process.loadedProgramHeaders(of: module) else { continue }
             for header in headers where header.type == ProgramHeader.load && header.flags & ProgramHeader.writable != 0 {
                 let range = AddressRange(start: Address(header.virtualAddress &+ bias), size: header.memorySize)
                 segments.append(DataSegment(module: module.name, range: range))
+                if module.base.rawValue == loaderBase { loader.append(range) }
             }
         }
         let memory = process.memory
         self.init(threads: threads, dataSegments: segments, memory: memory) { address in
             memory.regionIndex(containing: address).map { memory.regions[$0].range }
         }
+        loaderData = loader
+        if let executable = process.mainExecutable, let (headers, bias) = process.loadedProgramHeaders(of: executable),
+           let dynamic = headers.first(where: { $0.type == Self.dynamicSegment }) {
+            linkMaps = Self.linkMaps(dynamic: AddressRange(start: Address(dynamic.virtualAddress &+ bias), size: dynamic.memorySize),
+                                     memory: memory)
+        }
+    }
+
+    static let interpreterBase: UInt64 = 7
+    /// PT_DYNAMIC and the DT_DEBUG tag, whose value the loader sets to `&_r_debug`.
+    static let dynamicSegment: UInt32 = 2
+    static let debugTag: UInt64 = 21
+    static let maximumLinkMaps = 4096
+
+    /// The link maps from the executable's DT_DEBUG entry: `r_debug.r_map` (+8), then each
+    /// map's `l_next` (+24), stopping at a loop or anything unreadable.
+    static func linkMaps(dynamic: AddressRange, memory: any MemoryReader) -> [UInt64] {
+        var cursor = dynamic.start
+        var debug: UInt64 = 0
+        while cursor.advanced(by: 16) <= dynamic.end, let tag = try? memory.readUInt64(at: cursor), tag != 0 {
+            if tag == debugTag { debug = (try? memory.readUInt64(at: cursor.advanced(by: 8))) ?? 0 }
+            cursor = cursor.advanced(by: 16)
+        }
+        guard debug != 0, var map = try? memory.readUInt64(at: Address(debug + 8)) else { return [] }
+        var maps: [UInt64] = []
+        var seen = Set<UInt64>()
+        while map != 0, maps.count < maximumLinkMaps, seen.insert(map).inserted {
+            maps.append(map)
+            guard let next = try? memory.readUInt64(at: Address(map + 24)) else { break }
+            map = next
+        }
+        return maps
     }
 }

@@ -8,6 +8,10 @@ enum ExitStatus: Int32, CaseIterable {
     case executableProblem = 3
     case goRuntimeUnreadable = 4
     case unsupportedHeap = 5
+    /// `leaks`: leaked bytes of the selected kinds exceed --max-leaked-bytes (0 by default).
+    case leaksFound = 6
+    /// `leaks` on a Go program: its collector frees what is unreachable, so nothing leaks in this sense.
+    case goHasNoLeaks = 7
     /// ArgumentParser exits with it for usage errors (EX_USAGE).
     case usage = 64
     /// EX_SOFTWARE: an error no layer classified, which is a bug to report.
@@ -33,6 +37,8 @@ enum ExitStatus: Int32, CaseIterable {
         case .executableProblem: return "the executable is missing, or its build-id is not the core's (--force)"
         case .goRuntimeUnreadable: return "no readable Go runtime (goroutines, memstats, heap)"
         case .unsupportedHeap: return "heap: not a Go program; only Go heaps are walked for now"
+        case .leaksFound: return "leaks: more leaked bytes (--kinds) than --max-leaked-bytes allows"
+        case .goHasNoLeaks: return "leaks: a Go program; see heap's garbage and heap --retained instead"
         case .usage: return "usage error"
         case .internalError: return "internal error in coreinspect: please report it"
         }
