@@ -38,7 +38,8 @@ struct GlibcFreeListReader {
                 let end = GlibcListWalk.walk(from: first, limit: listLimit, isEnd: { $0 == 0 }, next: { chunk in
                     word(chunk + 16).map { GlibcListWalk.reveal($0, fieldAddress: chunk + 16) }
                 }, visit: { chunk in
-                    places[chunk] = .fastbin
+                    // A looping list may show a node twice before the loop is caught: count it once.
+                    guard places.updateValue(.fastbin, forKey: chunk) == nil else { return }
                     lists.fastbinChunks += 1
                     lists.fastbinBytes += (word(chunk + 8) ?? 0) & ~7
                 })
@@ -50,7 +51,7 @@ struct GlibcFreeListReader {
             guard let first = word(head + 16) else { continue }
             let place: GlibcChunkPlace = bin == 1 ? .unsorted : bin < GlibcLayout.firstLargeBin ? .smallBin : .largeBin
             let end = GlibcListWalk.walk(from: first, limit: listLimit, isEnd: { $0 == head }, next: { word($0 + 16) }, visit: { chunk in
-                places[chunk] = place
+                guard places.updateValue(place, forKey: chunk) == nil else { return }
                 lists.binChunks[place, default: 0] += 1
                 lists.binBytes[place, default: 0] += (word(chunk + 8) ?? 0) & ~7
             })

@@ -13,7 +13,7 @@ public struct GlibcTally: Sendable, Equatable, Encodable {
         self.bytes = bytes
     }
 
-    mutating func add(_ bytes: UInt64) {
+    public mutating func add(_ bytes: UInt64) {
         count += 1
         self.bytes += bytes
     }

@@ -19,8 +19,7 @@ enum GlibcRowTyping {
                let name = classes.className(vptr: vptr) {
                 rows.types[row] = types.intern(name, size: rows.sizes[row], kind: .cppClass)
             } else {
-                let chunkSize = word.isMmapped ? rows.sizes[row] : rows.sizes[row] + 8
-                rows.types[row] = types.byteCount(chunkSize)
+                rows.types[row] = types.byteCount(word.chunkSize)
             }
         }
         return types
@@ -62,9 +61,12 @@ struct VtableClassNamer {
         guard let typeinfo = try? memory.readUInt64(at: Address(vptr - 8)), typeinfo & 7 == 0, inModule(typeinfo),
               let typeinfoVptr = try? memory.readUInt64(at: Address(typeinfo)), inModule(typeinfoVptr),
               let namePointer = try? memory.readUInt64(at: Address(typeinfo + 8)), inModule(namePointer),
-              let mangled = try? memory.readCString(at: Address(namePointer), maxLength: 1024),
-              Self.isMangledTypeName(mangled)
+              let stored = try? memory.readCString(at: Address(namePointer), maxLength: 1024)
         else { return nil }
+        // GCC marks the names of classes with internal linkage (anonymous namespaces) with a
+        // leading '*', telling the runtime to compare their typeinfo by address.
+        let mangled = stored.hasPrefix("*") ? String(stored.dropFirst()) : stored
+        guard Self.isMangledTypeName(mangled) else { return nil }
         let demangled = Demangler.demangle("_ZTS" + mangled)
         let prefix = "typeinfo name for "
         guard demangled.hasPrefix(prefix) else { return nil }

@@ -41,6 +41,7 @@ struct Heap: ParsableCommand {
     var profileDepth = PprofRetainedProfile.defaultDepth
 
     func run() throws {
+        if try runGlibcUnlessGo() { return }
         if profilePath != nil || sites { return try runProfile() }
         if profileRetainedPath != nil { return try runProfileRetained() }
         if retained { return try runRetained() }

@@ -1,0 +1,25 @@
+import CoreFile
+import GlibcMalloc
+import GoRuntime
+import ProcessImage
+import Reports
+import Symbols
+
+extension Heap {
+    /// Walks the glibc malloc heap of a program without Go build info; returns false for a Go
+    /// program (or one without glibc), which the Go heap commands then handle.
+    func runGlibcUnlessGo() throws -> Bool {
+        guard let process = try? ProcessImage(corePath: options.core, search: options.search),
+              GoBuildInfo.read(from: process) == nil, GlibcLibrary.module(in: process) != nil
+        else { return false }
+        try CommandRunner.run(command: "heap", options: options) {
+            let symbols = try? NativeSymbols(process: process, search: options.search)
+            let heap = try GlibcHeap.read(process: process, symbols: symbols)
+            let report = GlibcHeapReport(heap: heap, top: top)
+            let reconciliation = report.reconciliation.holds ? [] : [Warning("heap: the chunk walk does not add up to mallinfo2 (result.reconciliation)")]
+            return CommandOutcome(result: report, text: { report.text(style: $0) },
+                                  warnings: process.warnings + heap.warnings + reconciliation, notes: heap.notes)
+        }
+        return true
+    }
+}
