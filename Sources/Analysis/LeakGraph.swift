@@ -32,8 +32,14 @@ public struct LeakGraph: Sendable {
     /// Reads every allocated row's words, and the roots, conservatively (every aligned word
     /// may be a pointer), splitting the rows between `threads` workers as `ObjectGraph` does;
     /// the roots are read by one more worker alongside.
+    ///
+    /// With `headerBytes` > 0 (glibc's 16-byte chunk header), a word pointing exactly at the
+    /// header of the row that follows its target is not an edge: that address lies inside the
+    /// target's usable range (the next chunk's prev_size is the target's last word), and the
+    /// words holding it are the allocator's stale list links (fd, bk) left in reused blocks,
+    /// which would otherwise make the target a "possible" leak.
     public static func build(table: AllocationTable, memory: any MemoryReader, roots: MarkRoots,
-                             threads: Int = 2, releasingPages: Bool = false) -> LeakGraph {
+                             threads: Int = 2, releasingPages: Bool = false, headerBytes: UInt64 = 0) -> LeakGraph {
         precondition(table.count < 1 << 31, "a leak graph holds at most 2^31 rows")
         return table.withLookup { lookup in
             let runs = ObjectGraph.rowRuns(table: table, count: max(1, threads))
@@ -43,8 +49,8 @@ public struct LeakGraph: Sendable {
                 DispatchQueue.concurrentPerform(iterations: runs.count + 1) { index in
                     shared.value.slots[index] = index < runs.count
                         ? LeakGraphPart(rows: runs[index], lookup: lookup, memory: shared.value.memory,
-                                        releasingPages: releasingPages)
-                        : LeakGraphPart(roots: roots, lookup: lookup, memory: shared.value.memory)
+                                        releasingPages: releasingPages, headerBytes: headerBytes)
+                        : LeakGraphPart(roots: roots, lookup: lookup, memory: shared.value.memory, headerBytes: headerBytes)
                 }
             }
             let rootPart = parts.removeLast()!
@@ -87,7 +93,15 @@ private struct LeakGraphPart {
     var edges: [UInt32] = []
     var faults = 0
 
-    init(rows: Range<Int>, lookup: TableLookup, memory: any MemoryReader, releasingPages: Bool) {
+    /// The edge for a pointer `value` into row `target`, or nil for a link to the next row's header.
+    @inline(__always)
+    static func edge(target: Int, value: UInt64, lookup: TableLookup, headerBytes: UInt64) -> UInt32? {
+        let start = lookup.starts[target]
+        if headerBytes > 0, target + 1 < lookup.count, value &+ headerBytes == lookup.starts[target + 1] { return nil }
+        return LeakGraph.encode(row: target, interior: value != start)
+    }
+
+    init(rows: Range<Int>, lookup: TableLookup, memory: any MemoryReader, releasingPages: Bool, headerBytes: UInt64) {
         let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
         offsets.reserveCapacity(rows.count + 1)
         let step: UInt64 = 4 << 20
@@ -101,7 +115,7 @@ private struct LeakGraphPart {
             offsets.append(edges.count)
             guard lookup.states[row].isAllocated else { continue }
             scanner.forEachPointer(start: lookup.starts[row], size: lookup.sizes[row], pointers: .everyWord()) { target, _, value in
-                edges.append(LeakGraph.encode(row: target, interior: value != lookup.starts[target]))
+                if let edge = Self.edge(target: target, value: value, lookup: lookup, headerBytes: headerBytes) { edges.append(edge) }
             }
         }
         offsets.append(edges.count)
@@ -112,15 +126,17 @@ private struct LeakGraphPart {
         faults = scanner.reader.faults
     }
 
-    init(roots: MarkRoots, lookup: TableLookup, memory: any MemoryReader) {
+    init(roots: MarkRoots, lookup: TableLookup, memory: any MemoryReader, headerBytes: UInt64) {
         let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
         for word in roots.words {
             let target = lookup.allocatedRow(containing: word)
-            if target >= 0 { edges.append(LeakGraph.encode(row: target, interior: word != lookup.starts[target])) }
+            if target >= 0, let edge = Self.edge(target: target, value: word, lookup: lookup, headerBytes: headerBytes) {
+                edges.append(edge)
+            }
         }
         for root in roots.ranges {
             scanner.forEachPointer(start: root.range.start.rawValue, size: root.range.size, pointers: root.pointers) { target, _, value in
-                edges.append(LeakGraph.encode(row: target, interior: value != lookup.starts[target]))
+                if let edge = Self.edge(target: target, value: value, lookup: lookup, headerBytes: headerBytes) { edges.append(edge) }
             }
         }
         faults = scanner.reader.faults

@@ -14,15 +14,16 @@ public struct NativeLeakCheck: Sendable {
     /// - Parameters:
     ///   - allocatorOwned: whether a row is the allocator's or libc's own (a tcache struct, a
     ///     stdio buffer): never the program's leak, and what it points to is reachable.
+    ///   - headerBytes: the allocator's header before each row (glibc: 16), see `LeakGraph.build`.
     ///   - releasingPages: drop the core's pages behind the heap read, so a large heap is
     ///     never resident whole.
-    public init(table: AllocationTable, process: ProcessImage, allocatorOwned: (Int) -> Bool,
+    public init(table: AllocationTable, process: ProcessImage, allocatorOwned: (Int) -> Bool, headerBytes: UInt64 = 0,
                 threads: Int = 2, releasingPages: Bool = true) {
         roots = NativeRoots(process: process)
         var rows = roots.rootRows(in: table)
         for row in 0..<table.count where table.states[row].isAllocated && allocatorOwned(row) { rows[row] = true }
         let graph = LeakGraph.build(table: table, memory: process.memory, roots: roots.roots,
-                                    threads: threads, releasingPages: releasingPages)
+                                    threads: threads, releasingPages: releasingPages, headerBytes: headerBytes)
         for range in roots.loaderData {
             guard let words = try? process.memory.readBytes(at: range.start, count: Int(range.size / 8) * 8) else { continue }
             words.withUnsafeBytes { raw in

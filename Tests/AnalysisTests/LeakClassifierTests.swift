@@ -61,6 +61,22 @@ final class LeakClassifierTests: XCTestCase {
         XCTAssertEqual(result.kinds, [.reachable, .reachable, .direct, .free])
     }
 
+    /// glibc's usable range ends 8 bytes into the next chunk, so a stale fd/bk link to the next
+    /// chunk's header points inside the block before it: with the header size given, no edge.
+    func testLinksToTheNextRowsHeaderAreNoEdges() {
+        var builder = AllocationTableBuilder()
+        builder.append(address: Address(0x1000), size: 0x48, state: .unknown)
+        builder.append(address: Address(0x1050), size: 0x48, state: .unknown)
+        let table = builder.build().table
+        let memory = WordMemory()
+        memory.map(words: [UInt64](repeating: 0, count: 0x100 / 8), at: 0x1000)
+        let roots = MarkRoots(words: [0x1040, 0x1050])
+        let plain = LeakGraph.build(table: table, memory: memory, roots: roots)
+        XCTAssertEqual(LeakClassifier.classify(table: table, graph: plain).kinds, [.possible, .reachable])
+        let glibc = LeakGraph.build(table: table, memory: memory, roots: roots, headerBytes: 16)
+        XCTAssertEqual(LeakClassifier.classify(table: table, graph: glibc).kinds, [.direct, .reachable])
+    }
+
     private static func table(rows: Int) -> AllocationTable {
         var builder = AllocationTableBuilder()
         for row in 0..<rows { builder.append(address: Address(0x1000 + UInt64(row) * 0x100), size: 0x40, state: .unknown) }

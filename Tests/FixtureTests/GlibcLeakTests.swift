@@ -4,34 +4,34 @@ import Foundation
 import GlibcMalloc
 import XCTest
 
+/// The manifest fields a leak check needs, beyond the walker tests' `CHeapTruth`.
+struct CHeapLeakTruth: Decodable {
+    struct Allocation: Decodable {
+        var address: String
+        var `class`: String
+        /// The leaked block holding an indirect leak's cluster.
+        var leader: String?
+        /// Set on every block of a leaked cycle (the cycle's number).
+        var cycle: Int?
+    }
+
+    var allocations: [Allocation]
+}
+
 /// `leaks` against the c-heap program's own manifest: every allocation it leaked is reported in
 /// its class (indirect ones with their leader), and nothing it still holds or freed is, on
 /// every glibc, with the -g and the stripped executable, with libc's debug info and without.
 final class GlibcLeakTests: XCTestCase {
-    /// The manifest fields a leak check needs, beyond the walker tests' `CHeapTruth`.
-    private struct LeakTruth: Decodable {
-        struct Allocation: Decodable {
-            var address: String
-            var `class`: String
-            /// The leaked block holding an indirect leak's cluster.
-            var leader: String?
-            /// Set on every block of a leaked cycle (the cycle's number).
-            var cycle: Int?
-        }
-
-        var allocations: [Allocation]
-    }
-
     func testEveryLeakIsReportedInItsClassAndNothingElse() throws {
         var checked = 0
         for release in CHeapFixture.releases {
             let fixture = try CHeapFixture(release: release)
-            let truth = try JSONDecoder().decode(LeakTruth.self, from: Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/truth.json")))
+            let truth = try JSONDecoder().decode(CHeapLeakTruth.self, from: Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/truth.json")))
             for stripped in [false, true] {
                 let (process, symbols) = try fixture.open(stripped: stripped)
                 for method in [GlibcHeap.Method.automatic, .structureOnly] {
                     let heap = try GlibcHeap.read(process: process, symbols: symbols, method: method)
-                    let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned)
+                    let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned, headerBytes: 16)
                     let context = "glibc \(release) stripped=\(stripped) \(method)"
                     checked += Self.compare(truth: truth, table: heap.table, classification: check.classification, context: context)
                 }
@@ -41,7 +41,7 @@ final class GlibcLeakTests: XCTestCase {
     }
 
     /// Compares the manifest with the classification; returns the leaked allocations checked.
-    private static func compare(truth: LeakTruth, table: AllocationTable, classification: LeakClassification,
+    private static func compare(truth: CHeapLeakTruth, table: AllocationTable, classification: LeakClassification,
                                 context: String) -> Int {
         var manifestRows = Set<Int>()
         var leaked = 0

@@ -4,17 +4,6 @@ import XCTest
 /// `coreinspect leaks` through the built binary: JSON against the c-heap manifest, the exit
 /// status around the budget, `--kinds`, and what it says of a Go program.
 final class LeaksCommandTests: XCTestCase {
-    private struct Truth: Decodable {
-        struct Allocation: Decodable {
-            var address: String
-            var `class`: String
-            var leader: String?
-            var cycle: Int?
-        }
-
-        var allocations: [Allocation]
-    }
-
     private struct Document: Decodable {
         struct Tally: Decodable { var count: Int; var bytes: UInt64 }
         struct Totals: Decodable { var direct: Tally; var indirect: Tally; var possible: Tally; var selected: Tally }
@@ -31,9 +20,9 @@ final class LeaksCommandTests: XCTestCase {
         var result: Result
     }
 
-    private func run(_ release: String, _ extra: [String]) throws -> (status: Int32, document: Document?, truth: Truth, stderr: String) {
+    private func run(_ release: String, _ extra: [String]) throws -> (status: Int32, document: Document?, truth: CHeapLeakTruth, stderr: String) {
         let fixture = try CHeapFixture(release: release)
-        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/truth.json")))
+        let truth = try JSONDecoder().decode(CHeapLeakTruth.self, from: Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/truth.json")))
         let core = try Fixtures.decompressed(fixture.directory + "/core.xz")
         let result = try Shell.coreinspect(["leaks", core, "--exe", fixture.directory + "/c-heap.stripped",
                                             "--debug-dir", fixture.directory, "--json"] + extra)

@@ -31,6 +31,9 @@ struct Leaks: ParsableCommand {
     @Option(help: "Show this many groups (JSON lists them all).")
     var top = 20
 
+    /// A glibc chunk's prev_size and size, before the pointer malloc returns.
+    static let glibcChunkHeaderBytes: UInt64 = 16
+
     func run() throws {
         // Opened once here to tell a Go program apart; opened again inside the runner only
         // if this failed, so that the failure is reported and classified as every command's.
@@ -43,7 +46,8 @@ struct Leaks: ParsableCommand {
             let process = try opened ?? ProcessImage(corePath: options.core, search: options.search)
             let native = try? NativeSymbols(process: process, search: options.search)
             let heap = try GlibcHeap.read(process: process, symbols: native)
-            let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned)
+            let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
+                                        headerBytes: Self.glibcChunkHeaderBytes)
             let report = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
                                      classification: check.classification, libcOwned: heap.isLibcOwned,
                                      kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, memory: process.memory, top: top)
