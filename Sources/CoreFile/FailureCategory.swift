@@ -9,7 +9,7 @@ public enum FailureCategory: Sendable, Hashable, CaseIterable {
     /// The Go runtime cannot be read: not a Go program, or its pclntab,
     /// layouts or goroutine list cannot be used.
     case goRuntimeUnreadable
-    /// A heap command met a program whose heap it cannot walk yet (only Go heaps are walked).
+    /// A heap command met a program whose heap it cannot walk: neither Go nor a glibc layout it knows.
     case unsupportedHeap
     /// A fault in coreinspect itself: an error no layer classified.
     case internalError

@@ -9,14 +9,49 @@ struct GlibcChunks {
     /// The next chunk's PREV_INUSE bit: whether malloc considers this chunk allocated (tcache
     /// and fastbin chunks included).
     var inUseBits: [Bool] = []
+    /// The first word of each chunk's user data, read while the header's page is at hand: a
+    /// C++ object's vptr. Typing then needs no second pass over the heap's pages.
+    var firstWords: [UInt64] = []
 
     var count: Int { addresses.count }
 
-    mutating func append(address: UInt64, size: UInt64, arena: Int, inUse: Bool) {
+    mutating func reserveCapacity(_ capacity: Int) {
+        addresses.reserveCapacity(capacity)
+        sizes.reserveCapacity(capacity)
+        arenas.reserveCapacity(capacity)
+        inUseBits.reserveCapacity(capacity)
+        firstWords.reserveCapacity(capacity)
+    }
+
+    mutating func append(address: UInt64, size: UInt64, arena: Int, inUse: Bool, firstWord: UInt64) {
         addresses.append(address)
         sizes.append(size)
         arenas.append(UInt16(truncatingIfNeeded: arena))
         inUseBits.append(inUse)
+        firstWords.append(firstWord)
+    }
+}
+
+/// The words of one heap stretch, borrowed in place when the core holds it in one piece (the
+/// usual case): a walk of millions of chunks then reads no word through the generic reader.
+struct StretchWords {
+    let memory: MemoryReader
+    let start: UInt64
+    let view: ByteView?
+
+    init(memory: MemoryReader, start: UInt64, end: UInt64) {
+        self.memory = memory
+        self.start = start
+        view = memory.view(at: Address(start), count: end - start)
+    }
+
+    @inline(__always)
+    func word(at address: UInt64) -> UInt64? {
+        if let view, view.count >= 8, address >= start, address - start <= UInt64(view.count) - 8 {
+            // The stdlib's concrete load: ByteView's generic one is not specialised across modules.
+            return UInt64(littleEndian: view.base.loadUnaligned(fromByteOffset: Int(address - start), as: UInt64.self))
+        }
+        return try? memory.readUInt64(at: Address(address))
     }
 }
 
@@ -34,42 +69,69 @@ struct GlibcChunkWalker {
     /// walk; the chunk before it is in use iff top's PREV_INUSE bit is set.
     func walk(from start: UInt64, to end: UInt64, top: UInt64?, arena: Int,
               into chunks: inout GlibcChunks, warnings: inout [Warning]) {
+        guard end > start else { return }
+        let words = StretchWords(memory: memory, start: start, end: end)
         var cursor = start
         var reported = false
         // The chunk met last, waiting for its successor's PREV_INUSE bit.
-        var pending: (address: UInt64, size: UInt64)?
+        var pending: (address: UInt64, size: UInt64, firstWord: UInt64)?
+        // Pages behind the walk are released every `releaseStride` bytes: a heap is read once,
+        // so a big core's pages need not all stay resident.
+        var released = start
         while cursor + 16 <= end {
             if cursor == top {
-                if let pending, let header = sizeField(cursor) {
-                    chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1)
+                if let pending, let header = words.word(at: cursor + 8) {
+                    chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1,
+                                  firstWord: pending.firstWord)
                 }
+                release(from: released, to: cursor)
                 return
             }
-            guard let header = sizeField(cursor), isBelievable(header, at: cursor, end: end) else {
+            guard let header = words.word(at: cursor + 8), isBelievable(header, at: cursor, end: end) else {
                 if !reported {
                     warnings.append(Warning("heap corruption near \(Address(cursor).hex)", kind: .malformedCore))
                     reported = true
                 }
                 // The chunk before the damage cannot be classified by its successor: keep it as in use.
-                if let pending { chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true) }
+                if let pending {
+                    chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true, firstWord: pending.firstWord)
+                }
                 pending = nil
                 guard let resumed = resynchronise(after: cursor, end: end, top: top) else { return }
                 cursor = resumed
                 continue
             }
-            if let pending { chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1) }
+            if let pending {
+                chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1,
+                              firstWord: pending.firstWord)
+            }
             let size = header & ~7
             // Fenceposts (size 16) close a non-main heap that was extended into a new one.
             if size < Self.minimumChunk {
                 pending = nil
                 return
             }
-            pending = (cursor, size)
+            pending = (cursor, size, words.word(at: cursor + 16) ?? 0)
             cursor += size
+            if cursor - released >= Self.releaseStride {
+                release(from: released, to: cursor)
+                released = cursor & ~4095
+            }
         }
         // The stretch ended without a top chunk (an old heap of a thread arena): the last
         // chunk's successor is the fencepost, read as usual above; here nothing is left.
-        if let pending { chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true) }
+        if let pending {
+            chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true, firstWord: pending.firstWord)
+        }
+        release(from: released, to: cursor)
+    }
+
+    static let releaseStride: UInt64 = 32 << 20
+
+    /// Releases the whole pages of `[from, to)`; the page holding `to` may still be read.
+    private func release(from: UInt64, to: UInt64) {
+        let end = to & ~4095
+        if end > from { memory.releasePages(in: AddressRange(start: Address(from), end: Address(end))) }
     }
 
     private func sizeField(_ chunk: UInt64) -> UInt64? { try? memory.readUInt64(at: Address(chunk + 8)) }

@@ -44,6 +44,8 @@ public struct GlibcArenaSummary: Sendable, Equatable {
         case .unsorted: unsorted.add(bytes)
         case .smallBin: smallBins.add(bytes)
         case .largeBin: largeBins.add(bytes)
+        // Free by its neighbour's bit but on no list read: a list was cut short, which a warning
+        // already says; counted where a freed chunk first goes.
         case .unlistedFree: unsorted.add(bytes)
         }
     }
@@ -144,6 +146,7 @@ public struct GlibcHeap: Sendable {
         owned.mark(rows: &walk.rows, tcaches: walk.tcaches)
         heap.types = GlibcRowTyping.assignTypes(to: &walk.rows, process: process)
         let built = walk.rows.build()
+        walk.rows = GlibcRows()
         heap.table = built.table
         if built.rejected.count > 0 {
             heap.warnings.append(Warning("\(built.rejected.count) glibc chunks overlap others and were left out", kind: .malformedCore))

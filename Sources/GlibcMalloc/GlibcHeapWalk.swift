@@ -9,14 +9,17 @@ struct GlibcRows {
     var sizes: [UInt64] = []
     var words: [GlibcChunkWord] = []
     var types: [TypeID] = []
+    /// Each chunk's first user word (a C++ object's vptr), read during the walk.
+    var firstWords: [UInt64] = []
 
     var count: Int { addresses.count }
 
-    mutating func append(address: UInt64, size: UInt64, word: GlibcChunkWord) {
+    mutating func append(address: UInt64, size: UInt64, word: GlibcChunkWord, firstWord: UInt64) {
         addresses.append(address)
         sizes.append(size)
         words.append(word)
         types.append(.unknown)
+        firstWords.append(firstWord)
     }
 
     /// Puts the rows in address order, so later passes can binary-search them.
@@ -32,6 +35,7 @@ struct GlibcRows {
         sizes = order.map { sizes[$0] }
         words = order.map { words[$0] }
         types = order.map { types[$0] }
+        firstWords = order.map { firstWords[$0] }
     }
 
     /// The row whose `[address, address + size)` holds `address`; rows must be sorted.
@@ -79,6 +83,15 @@ struct GlibcHeapWalk {
 
     private func word(_ address: UInt64) -> UInt64? { try? process.memory.readUInt64(at: Address(address)) }
 
+    /// One contiguous run of chunks: the main heap, or one heap of a thread arena.
+    private struct Stretch {
+        var start: UInt64
+        var end: UInt64
+        /// The arena's top chunk, when this stretch holds it.
+        var top: UInt64?
+        var arena: Int
+    }
+
     mutating func run() {
         let memory = process.memory
         let parameters = globals.mallocParameters
@@ -86,8 +99,7 @@ struct GlibcHeapWalk {
         let ring = locator.arenaRing(from: globals.mainArena, warnings: &warnings)
         var places: [UInt64: GlibcChunkPlace] = [:]
         let lists = GlibcFreeListReader(memory: memory, layout: layout)
-        var chunks = GlibcChunks()
-        let walker = GlibcChunkWalker(memory: memory)
+        var stretches: [Stretch] = []
         // Heaps, so the mmapped-chunk scan stays out of them.
         var heapRanges: [AddressRange] = []
         for (index, arena) in ring.enumerated() {
@@ -97,25 +109,36 @@ struct GlibcHeapWalk {
             let topEnd = free.top + free.topSize
             if index == 0 {
                 guard let base = word(parameters + layout.sbrkBaseOffset), base != 0 else { continue }
-                let start = (base + 15) & ~15
-                walker.walk(from: start, to: topEnd, top: free.top, arena: 0, into: &chunks, warnings: &warnings)
+                stretches.append(Stretch(start: (base + 15) & ~15, end: topEnd, top: free.top, arena: 0))
                 heapRanges.append(AddressRange(start: Address(base), end: Address(max(base, topEnd))))
             } else {
-                walkHeaps(of: arena, index: index, top: free.top, topEnd: topEnd, walker: walker,
-                          chunks: &chunks, heapRanges: &heapRanges)
+                heapStretches(of: arena, index: index, top: free.top, topEnd: topEnd, stretches: &stretches, heapRanges: &heapRanges)
             }
         }
+        // Walked in address order, the chunks come out sorted and need no sorting pass.
+        var chunks = GlibcChunks()
+        // Room for the most chunks the heaps can hold (MINSIZE each), capped: growing five columns
+        // of millions by doubling copied them again and again. Untouched capacity costs no memory.
+        let heapBytes = stretches.reduce(0) { $0 + ($1.end > $1.start ? $1.end - $1.start : 0) }
+        chunks.reserveCapacity(Int(min(heapBytes / GlibcChunkWalker.minimumChunk, 1 << 26)))
+        let walker = GlibcChunkWalker(memory: memory)
+        for stretch in stretches.sorted(by: { $0.start < $1.start }) {
+            walker.walk(from: stretch.start, to: stretch.end, top: stretch.top, arena: stretch.arena, into: &chunks, warnings: &warnings)
+        }
         findTcaches(chunks: chunks, places: &places)
-        appendRows(chunks: chunks, places: places)
         mallinfo.hblks = UInt64((try? memory.readUInt32(at: Address(parameters + layout.nMmapsOffset))) ?? 0)
         mallinfo.hblkhd = word(parameters + layout.mmappedMemOffset) ?? 0
-        findMmappedChunks(outside: heapRanges)
+        let mmapped = findMmappedChunks(outside: heapRanges)
+        appendRows(chunks: chunks, places: places, mmapped: mmapped)
+        // The rows now hold everything the chunk columns did; on a big heap they are hundreds of MB.
+        chunks = GlibcChunks()
+        places = [:]
         rows.sortByAddress()
     }
 
     /// A thread arena's heaps, newest (the one holding top) first, through heap_info.prev.
-    private mutating func walkHeaps(of arena: UInt64, index: Int, top: UInt64, topEnd: UInt64, walker: GlibcChunkWalker,
-                                    chunks: inout GlibcChunks, heapRanges: inout [AddressRange]) {
+    private mutating func heapStretches(of arena: UInt64, index: Int, top: UInt64, topEnd: UInt64,
+                                        stretches: inout [Stretch], heapRanges: inout [AddressRange]) {
         let mask = ~(layout.heapMaxSize - 1)
         var heap = top & mask
         let first = arena & mask
@@ -128,8 +151,7 @@ struct GlibcHeapWalk {
             let start = heap == first ? (arena + layout.arenaSize + 15) & ~15 : heap + layout.heapInfoSize
             let end = heap + min(size, layout.heapMaxSize)
             let holdsTop = top >= heap && top < end
-            walker.walk(from: start, to: holdsTop ? topEnd : end, top: holdsTop ? top : nil, arena: index,
-                        into: &chunks, warnings: &warnings)
+            stretches.append(Stretch(start: start, end: holdsTop ? topEnd : end, top: holdsTop ? top : nil, arena: index))
             heapRanges.append(AddressRange(start: Address(heap), size: layout.heapMaxSize))
             if heap == first { return }
             seen.insert(heap)
@@ -157,11 +179,18 @@ struct GlibcHeapWalk {
         }
     }
 
-    private mutating func appendRows(chunks: GlibcChunks, places: [UInt64: GlibcChunkPlace]) {
-        rows.addresses.reserveCapacity(chunks.count)
+    /// Rows from the heap chunks, merged in address order with the mmapped chunks (sorted).
+    private mutating func appendRows(chunks: GlibcChunks, places: [UInt64: GlibcChunkPlace],
+                                     mmapped: [(chunk: UInt64, sizeField: UInt64)]) {
+        rows.addresses.reserveCapacity(chunks.count + mmapped.count)
         var matched = 0
         var unlisted = 0
+        var nextMmapped = 0
         for row in 0..<chunks.count {
+            while nextMmapped < mmapped.count, mmapped[nextMmapped].chunk < chunks.addresses[row] {
+                appendMmapped(mmapped[nextMmapped])
+                nextMmapped += 1
+            }
             let chunk = chunks.addresses[row]
             let size = chunks.sizes[row]
             var place = GlibcChunkPlace.inUse
@@ -173,9 +202,11 @@ struct GlibcHeapWalk {
                 unlisted += 1
             }
             let arena = Int(chunks.arenas[row])
-            rows.append(address: chunk + 16, size: size - 8, word: GlibcChunkWord(place: place, arena: arena, chunkSize: size))
+            rows.append(address: chunk + 16, size: size - 8, word: GlibcChunkWord(place: place, arena: arena, chunkSize: size),
+                        firstWord: chunks.firstWords[row])
             if arena < arenas.count { arenas[arena].add(place, bytes: size) }
         }
+        for chunk in mmapped[nextMmapped...] { appendMmapped(chunk) }
         for index in arenas.indices {
             let summary = arenas[index]
             let walked = [summary.used, summary.tcache, summary.fastbins, summary.unsorted, summary.smallBins, summary.largeBins]
@@ -190,20 +221,23 @@ struct GlibcHeapWalk {
         }
     }
 
-    private mutating func findMmappedChunks(outside heaps: [AddressRange]) {
+    private mutating func appendMmapped(_ found: (chunk: UInt64, sizeField: UInt64)) {
+        rows.append(address: found.chunk + 16, size: layout.mmappedUsableSize(chunkSize: found.sizeField),
+                    word: GlibcChunkWord(place: .inUse, arena: GlibcChunkWord.mmappedArena, chunkSize: found.sizeField, mmapped: true),
+                    firstWord: word(found.chunk + 16) ?? 0)
+    }
+
+    /// The mmapped chunks in address order, checked against mp_'s counters.
+    private mutating func findMmappedChunks(outside heaps: [AddressRange]) -> [(chunk: UInt64, sizeField: UInt64)] {
         let candidates = process.memory.regions.filter { region in
             region.mappedFile == nil && (region.permissions?.writable ?? true)
                 && !heaps.contains { $0.overlaps(region.range) }
         }.map(\.range)
-        let finder = GlibcMmappedChunkFinder(memory: process.memory, layout: layout)
-        for (chunk, size) in finder.find(in: candidates) {
-            let mapping = layout.mmappedMappingSize(chunkSize: size)
-            rows.append(address: chunk + 16, size: layout.mmappedUsableSize(chunkSize: size),
-                        word: GlibcChunkWord(place: .inUse, arena: GlibcChunkWord.mmappedArena, chunkSize: size, mmapped: true))
-            mmappedTally.add(mapping)
-        }
+        let found = GlibcMmappedChunkFinder(memory: process.memory, layout: layout).find(in: candidates)
+        for (_, size) in found { mmappedTally.add(layout.mmappedMappingSize(chunkSize: size)) }
         if UInt64(mmappedTally.count) != mallinfo.hblks || mmappedTally.bytes != mallinfo.hblkhd {
             warnings.append(Warning("glibc mmapped chunks: found \(mmappedTally.count) (\(mmappedTally.bytes) bytes), mp_ counts \(mallinfo.hblks) (\(mallinfo.hblkhd) bytes)"))
         }
+        return found
     }
 }

@@ -13,13 +13,21 @@ enum GlibcRowTyping {
     static func assignTypes(to rows: inout GlibcRows, process: ProcessImage) -> TypeTable {
         var types = TypeTable()
         var classes = VtableClassNamer(process: process)
+        // "[N bytes]" is interned once per chunk size, not built as a string per row.
+        var bySize: [UInt64: TypeID] = [:]
         for row in 0..<rows.count {
             let word = rows.words[row]
-            if !word.place.isFree, rows.sizes[row] >= 8, let vptr = try? process.memory.readUInt64(at: Address(rows.addresses[row])),
-               let name = classes.className(vptr: vptr) {
+            if !word.place.isFree, rows.sizes[row] >= 8, let name = classes.className(vptr: rows.firstWords[row]) {
                 rows.types[row] = types.intern(name, size: rows.sizes[row], kind: .cppClass)
             } else {
-                rows.types[row] = types.byteCount(word.chunkSize)
+                let size = word.chunkSize
+                if let known = bySize[size] {
+                    rows.types[row] = known
+                } else {
+                    let id = types.byteCount(size)
+                    bySize[size] = id
+                    rows.types[row] = id
+                }
             }
         }
         return types

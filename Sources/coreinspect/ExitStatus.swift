@@ -36,7 +36,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unusableCore: return "the core is unusable: not ELF, not a core, unsupported, or cut off"
         case .executableProblem: return "the executable is missing, or its build-id is not the core's (--force)"
         case .goRuntimeUnreadable: return "no readable Go runtime (goroutines, memstats, heap)"
-        case .unsupportedHeap: return "heap: not a Go program; only Go heaps are walked for now"
+        case .unsupportedHeap: return "heap: neither a Go heap nor a glibc heap it can walk"
         case .leaksFound: return "leaks: more leaked bytes (--kinds) than --max-leaked-bytes allows"
         case .goHasNoLeaks: return "leaks: a Go program; see heap's garbage and heap --retained instead"
         case .usage: return "usage error"

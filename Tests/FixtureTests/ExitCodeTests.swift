@@ -117,15 +117,6 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("not a Go program"), result.stderr)
     }
 
-    /// `heap` walks Go heaps only: a C program's core has a status of its own, not "unreadable runtime".
-    func test5HeapOfAProgramThatIsNotGo() throws {
-        let (core, exe, _) = try Fixtures.cKernel()
-        let result = try Shell.coreinspect(["heap", core, "--exe", exe])
-        XCTAssertEqual(result.status, 5, result.stderr)
-        XCTAssertTrue(result.stderr.contains("heap walks Go heaps only for now"), result.stderr)
-        XCTAssertEqual(result.stdout, "")
-    }
-
     /// The pclntab's own reader throws the file layer's "malformed" error
     /// (status 2 elsewhere); for `goroutines` it means the runtime is unreadable.
     func test4UnreadablePclntab() throws {

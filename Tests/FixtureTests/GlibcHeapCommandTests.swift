@@ -54,4 +54,17 @@ final class GlibcHeapCommandTests: XCTestCase {
             }
         }
     }
+
+    /// The C fixture's kernel core (no libc bytes in it: the banner is read from the file on
+    /// disk): `heap` walks its glibc heap, and mallinfo2 is the program's own.
+    func testHeapOfTheCKernelCoreMatchesItsMallinfo2() throws {
+        struct Truth: Decodable { var mallinfo2: [String: UInt64] }
+        let (core, exe, _) = try Fixtures.cKernel()
+        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.testCores + "/c-threads/kernel.truth.json")))
+        let run = try Shell.coreinspect(["heap", core, "--exe", exe, "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let document = try JSONDecoder().decode(Document.self, from: Data(run.stdout.utf8))
+        XCTAssertEqual(document.result.mallinfo, truth.mallinfo2)
+        XCTAssertTrue(document.result.reconciliation.holds)
+    }
 }

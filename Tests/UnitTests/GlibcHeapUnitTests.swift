@@ -104,6 +104,32 @@ final class GlibcHeapUnitTests: XCTestCase {
         XCTAssertEqual(warnings.count, 1)
     }
 
+    /// 2.42+: `num_slots[i]` is the room left in bin i, so a bin holding n chunks reads fill − n.
+    func testCountingDownTcacheOf243() throws {
+        let layout = try XCTUnwrap(GlibcLayout.table(for: GlibcVersion(major: 2, minor: 43)))
+        XCTAssertTrue(layout.tcacheCountsDown)
+        XCTAssertEqual(layout.tcacheChunkSize, 0x300)
+        let memory = SyntheticMemory()
+        let tcache: UInt64 = 0x5555_0000_0010
+        let entries: [UInt64] = [0x5555_0000_1010, 0x5555_0000_2010]
+        var words = [UInt64](repeating: 0, count: Int(layout.tcacheStructSize) / 8)
+        for bin in 0..<layout.tcacheBinCount where bin < 64 {
+            // Every small bin starts with 16 free slots; bin 1 holds two chunks.
+            words[bin / 4] |= UInt64(bin == 1 ? 14 : 16) << (16 * UInt64(bin % 4))
+        }
+        words[Int(layout.tcacheEntriesOffset / 8) + 1] = entries[0]
+        memory.map(words: words, at: Address(tcache))
+        memory.map(words: [SyntheticGlibcHeap.protect(entries[1], field: entries[0]), 0], at: Address(entries[0]))
+        memory.map(words: [SyntheticGlibcHeap.protect(0, field: entries[1]), 0], at: Address(entries[1]))
+        var places: [UInt64: GlibcChunkPlace] = [:]
+        var warnings: [Warning] = []
+        XCTAssertTrue(GlibcTcacheReader(memory: memory, layout: layout, fillCount: 16).read(tcache: tcache, places: &places, warnings: &warnings))
+        XCTAssertEqual(places, [entries[0] - 16: .tcache, entries[1] - 16: .tcache])
+        // Read as counting up (2.36's rule), the same struct is no tcache.
+        XCTAssertFalse(GlibcTcacheReader(memory: memory, layout: GlibcLayout.table(for: GlibcVersion(major: 2, minor: 41))!, fillCount: 16)
+            .read(tcache: tcache, places: &places, warnings: &warnings))
+    }
+
     func testTcacheWhoseCountsDisagreeIsRejected() {
         var fake = SyntheticGlibcHeap()
         let chunks = fake.layChunks([0x290, 0x20])
@@ -167,6 +193,21 @@ final class GlibcHeapUnitTests: XCTestCase {
         let locator = GlibcArenaLocator(memory: fake.memory, layout: fake.layout)
         XCTAssertEqual(locator.mainArena(in: [region]), fake.arena)
         XCTAssertEqual(locator.mallocParameters(mainArena: fake.arena, in: [region]), parameters)
+    }
+
+    func testChunkWordRoundTrips() {
+        var word = GlibcChunkWord(place: .largeBin, arena: 3, chunkSize: 0x12_3450)
+        XCTAssertEqual(word.place, .largeBin)
+        XCTAssertEqual(word.arena, 3)
+        XCTAssertEqual(word.chunkSize, 0x12_3450)
+        XCTAssertFalse(word.isMmapped || word.isLibcOwned)
+        word.isLibcOwned = true
+        XCTAssertTrue(word.isLibcOwned)
+        XCTAssertEqual(word.place, .largeBin)
+        let mmapped = GlibcChunkWord(place: .inUse, arena: GlibcChunkWord.mmappedArena, chunkSize: 0x31000, mmapped: true)
+        XCTAssertTrue(mmapped.isMmapped)
+        XCTAssertEqual(mmapped.arena, 0xFFFF)
+        XCTAssertEqual(mmapped.chunkSize, 0x31000)
     }
 
     func testListWalkStopsAtItsLimit() {

@@ -62,5 +62,5 @@ extension GoHeapSummary.Grouping: ExpressibleByArgument {}
 
 /// What `heap` says of a program without Go build info.
 struct NotAGoHeap: Error, CustomStringConvertible {
-    var description: String { "not a Go program (no Go build info): heap walks Go heaps only for now" }
+    var description: String { "neither a Go program (no Go build info) nor one with glibc: heap walks Go and glibc malloc heaps" }
 }
