@@ -60,19 +60,7 @@ public struct LeakGraph: Sendable {
 
     private init(rowCount: Int, parts: [LeakGraphPart], rootPart: LeakGraphPart) {
         self.rowCount = rowCount
-        var offsets: [Int] = []
-        offsets.reserveCapacity(rowCount + 1)
-        var edges: [UInt32] = []
-        edges.reserveCapacity(parts.reduce(0) { $0 + $1.edges.count })
-        for part in parts {
-            let base = edges.count
-            // Each part's offsets end with its edge count, the next part's first offset.
-            for offset in part.offsets.dropLast() { offsets.append(base + offset) }
-            edges.append(contentsOf: part.edges)
-        }
-        offsets.append(edges.count)
-        edgeOffsets = offsets
-        self.edges = edges
+        (edgeOffsets, edges) = CompressedRows.join(parts.map { ($0.offsets, $0.edges) }, rowCount: rowCount)
         rootEdges = RootEdges.sortedUnique(rootPart.edges)
         unreadableChunks = parts.reduce(rootPart.faults) { $0 + $1.faults }
     }

@@ -76,20 +76,7 @@ public struct ObjectGraph: Sendable {
         labelEdgeTargets = rootEdges.targets
         labelEdgeSources = rootEdges.sources
         unlabeledRootTargets = rootEdges.unlabeledTargets
-        var offsets: [Int] = []
-        offsets.reserveCapacity(rowCount + 1)
-        var targets: [UInt32] = []
-        targets.reserveCapacity(parts.reduce(0) { $0 + $1.targets.count })
-        for part in parts {
-            let base = targets.count
-            // Each part's offsets start at 0 and end with its edge count, which is the next
-            // part's first offset: drop the last to avoid writing it twice.
-            for offset in part.offsets.dropLast() { offsets.append(base + offset) }
-            targets.append(contentsOf: part.targets)
-        }
-        offsets.append(targets.count)
-        edgeOffsets = offsets
-        self.targets = targets
+        (edgeOffsets, targets) = CompressedRows.join(parts.map { ($0.offsets, $0.targets) }, rowCount: rowCount)
         unreadableChunks = parts.reduce(rootFaults) { $0 + $1.faults }
     }
 
