@@ -114,7 +114,7 @@ public struct ObjectGraph: Sendable {
     }
 
     /// Runs of consecutive rows with about equal bytes, so both workers read about as much.
-    private static func rowRuns(table: AllocationTable, count: Int) -> [Range<Int>] {
+    static func rowRuns(table: AllocationTable, count: Int) -> [Range<Int>] {
         let total = table.sizes.reduce(0) { $0 &+ $1 }
         var runs: [Range<Int>] = []
         var start = 0

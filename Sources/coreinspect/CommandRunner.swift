@@ -21,7 +21,7 @@ enum CommandRunner {
                 for note in diagnostics.notes { printError("note: \(note)") }
                 for warning in diagnostics.warnings { printError("warning: \(warning)") }
             }
-            status = diagnostics.hasWarnings ? .partial : .complete
+            status = outcome.verdict ?? (diagnostics.hasWarnings ? .partial : .complete)
         } catch let error as CategorizedError {
             printError("coreinspect: \(error)")
             status = ExitStatus(error.category)
@@ -46,14 +46,18 @@ struct CommandOutcome<Result: Encodable> {
     var result: Result
     var text: (TextStyle) -> String
     var diagnostics: Diagnostics
+    /// A status the command decides from its answer (leaks found), over complete or partial.
+    var verdict: ExitStatus?
 
-    init(result: Result, text: @escaping (TextStyle) -> String, diagnostics: Diagnostics) {
+    init(result: Result, text: @escaping (TextStyle) -> String, diagnostics: Diagnostics, verdict: ExitStatus? = nil) {
         self.result = result
         self.text = text
         self.diagnostics = diagnostics
+        self.verdict = verdict
     }
 
-    init(result: Result, text: @escaping (TextStyle) -> String, warnings: [Warning], notes: [Note] = []) {
-        self.init(result: result, text: text, diagnostics: Diagnostics(warnings: warnings, notes: notes))
+    init(result: Result, text: @escaping (TextStyle) -> String, warnings: [Warning], notes: [Note] = [],
+         verdict: ExitStatus? = nil) {
+        self.init(result: result, text: text, diagnostics: Diagnostics(warnings: warnings, notes: notes), verdict: verdict)
     }
 }

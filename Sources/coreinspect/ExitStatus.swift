@@ -9,6 +9,10 @@ enum ExitStatus: Int32, CaseIterable {
     case goRuntimeUnreadable = 4
     case unsupportedHeap = 5
     case addressNotInHeap = 6
+    /// `leaks`: leaked bytes of the selected kinds exceed --max-leaked-bytes (0 by default).
+    case leaksFound = 7
+    /// `leaks` on a Go program: its collector frees what is unreachable, so nothing leaks in this sense.
+    case goHasNoLeaks = 8
     /// ArgumentParser exits with it for usage errors (EX_USAGE).
     case usage = 64
     /// EX_SOFTWARE: an error no layer classified, which is a bug to report.
@@ -36,6 +40,8 @@ enum ExitStatus: Int32, CaseIterable {
         case .goRuntimeUnreadable: return "no readable Go runtime (goroutines, memstats, heap, why)"
         case .unsupportedHeap: return "no heap it can walk: not Go nor glibc (heap), not Go (why)"
         case .addressNotInHeap: return "why: the address is in no allocated heap object"
+        case .leaksFound: return "leaks: more leaked bytes (--kinds) than --max-leaked-bytes allows"
+        case .goHasNoLeaks: return "leaks: a Go program; see heap's garbage and heap --retained instead"
         case .usage: return "usage error"
         case .internalError: return "internal error in coreinspect: please report it"
         }

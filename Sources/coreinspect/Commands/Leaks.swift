@@ -1,0 +1,81 @@
+import Analysis
+import ArgumentParser
+import CoreFile
+import GlibcMalloc
+import GoRuntime
+import ProcessImage
+import Reports
+import Symbols
+
+struct Leaks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Leaked allocations of a C or C++ program's glibc malloc heap, as LeakSanitizer and Memcheck name them: direct (definitely lost), indirect (held only by other leaks; each cluster by its leader), possible (reachable only through interior pointers).",
+        discussion: """
+        Roots are every thread's registers, its stack from SP up, its static TLS and \
+        dynamic TLS blocks, and every module's writable data (.data, .bss, relro), \
+        libc's own state included. libc's own allocations (tcache structs, stdio \
+        buffers…) are never reported; free chunks are never leaks. A Go program has \
+        no leaks in this sense: see heap's garbage and heap --retained.
+
+        \(ExitStatus.helpText)
+        """)
+
+    @OptionGroup var options: CoreOptions
+
+    @Option(name: .customLong("max-leaked-bytes"), help: "Exit 0 while the leaked bytes of the selected kinds stay at or under this budget.")
+    var maxLeakedBytes: UInt64 = 0
+
+    @Option(help: ArgumentHelp("The kinds that count as leaks, comma-separated.", valueName: "direct,indirect,possible"))
+    var kinds: LeakKindSelection = LeakKindSelection(kinds: [.direct, .indirect, .possible])
+
+    @Option(help: "Show this many groups (JSON lists them all).")
+    var top = 20
+
+    /// A glibc chunk's prev_size and size, before the pointer malloc returns.
+    static let glibcChunkHeaderBytes: UInt64 = 16
+
+    func run() throws {
+        // Opened once here to tell a Go program apart; opened again inside the runner only
+        // if this failed, so that the failure is reported and classified as every command's.
+        let opened = try? ProcessImage(corePath: options.core, search: options.search)
+        if let opened, let buildInfo = GoBuildInfo.read(from: opened) {
+            CommandRunner.printError("coreinspect: \(options.core): a Go \(buildInfo.goVersion) program: Go's collector frees every unreachable object, so nothing leaks in LeakSanitizer's sense; `heap` shows the garbage not yet swept and `heap --retained` what each root holds")
+            throw ExitCode(ExitStatus.goHasNoLeaks.rawValue)
+        }
+        try CommandRunner.run(command: "leaks", options: options) {
+            let process = try opened ?? ProcessImage(corePath: options.core, search: options.search)
+            let native = try? NativeSymbols(process: process, search: options.search)
+            let heap = try GlibcHeap.read(process: process, symbols: native)
+            let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
+                                        headerBytes: Self.glibcChunkHeaderBytes)
+            let report = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
+                                     classification: check.classification, libcOwned: heap.isLibcOwned,
+                                     kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, memory: process.memory, top: top)
+            var warnings = process.warnings + heap.warnings + check.roots.warnings.map { Warning($0) }
+            if check.unreadableChunks > 0 {
+                warnings.append(Warning("\(check.unreadableChunks) stretches of roots or heap could not be read; what they point to may be reported as leaked"))
+            }
+            return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings, notes: heap.notes,
+                                  verdict: report.overBudget ? .leaksFound : nil)
+        }
+    }
+}
+
+/// `--kinds direct,indirect,possible`.
+struct LeakKindSelection: ExpressibleByArgument {
+    var kinds: Set<LeakKind>
+
+    init(kinds: Set<LeakKind>) { self.kinds = kinds }
+
+    init?(argument: String) {
+        var kinds = Set<LeakKind>()
+        for name in argument.split(separator: ",") {
+            guard let kind = LeakKind.allCases.first(where: { $0.isLeak && $0.name == name }) else { return nil }
+            kinds.insert(kind)
+        }
+        guard !kinds.isEmpty else { return nil }
+        self.kinds = kinds
+    }
+
+    var defaultValueDescription: String { "direct,indirect,possible" }
+}
