@@ -76,7 +76,7 @@ public struct LeakGraph: Sendable {
 }
 
 /// The edges of one run of rows (offsets relative to the run), or of the roots.
-private struct LeakGraphPart {
+struct LeakGraphPart {
     var offsets: [Int] = []
     var edges: [UInt32] = []
     var faults = 0

@@ -10,6 +10,8 @@ public struct NativeLeakCheck: Sendable {
     /// Rows the allocator marked as its own, plus the DTVs and dynamic TLS blocks: roots themselves.
     public var rootRows: BitArray
     public var unreadableChunks: Int
+    /// The pointers between the rows, kept for `why`'s paths.
+    public var graph: LeakGraph
 
     /// - Parameters:
     ///   - allocatorOwned: whether a row is the allocator's or libc's own (a tcache struct, a
@@ -39,6 +41,7 @@ public struct NativeLeakCheck: Sendable {
             for target in graph.successors(of: row) { rows[target.row] = true }
         }
         rootRows = rows
+        self.graph = graph
         classification = LeakClassifier.classify(table: table, graph: graph, rootRows: rows)
         unreadableChunks = graph.unreadableChunks
     }

@@ -52,6 +52,10 @@ public struct NativeRoots: Sendable {
     public var loaderData: [AddressRange] = []
     public var warnings: [String] = []
 
+    /// How the labels of a thread's TLS and stack ranges end ("thread 42 TLS"), for `why`.
+    public static let threadStorageSuffix = " TLS"
+    public static let stackSuffix = " stack"
+
     /// glibc's `struct pthread` follows the thread pointer; 2.36's is about 2.3 KiB, and its
     /// thread-specific data slots (pthread_setspecific) hold heap pointers.
     static let threadDescriptorBytes: UInt64 = 8 << 10
@@ -76,7 +80,7 @@ public struct NativeRoots: Sendable {
                                                      group: "thread \(thread.tid)"))
             for value in thread.registers { roots.appendWord(value, label: registers) }
             if let stack = mapping(Address(thread.sp)), stack.contains(Address(thread.sp)) {
-                let label = roots.addLabel(RootLabel(kind: .thread, name: "thread \(thread.tid) stack",
+                let label = roots.addLabel(RootLabel(kind: .thread, name: "thread \(thread.tid)" + Self.stackSuffix,
                                                      group: "thread \(thread.tid)"))
                 roots.ranges.append(MarkRoots.Range(AddressRange(start: Address(thread.sp), end: stack.end), label: label))
             } else {
@@ -106,7 +110,7 @@ public struct NativeRoots: Sendable {
             end = region.end.rawValue
         }
         guard start < end else { return }
-        let label = roots.addLabel(RootLabel(kind: .thread, name: "thread \(thread.tid) TLS",
+        let label = roots.addLabel(RootLabel(kind: .thread, name: "thread \(thread.tid)" + Self.threadStorageSuffix,
                                              group: "thread \(thread.tid)"))
         roots.ranges.append(MarkRoots.Range(AddressRange(start: Address(start), end: Address(end)), label: label))
     }

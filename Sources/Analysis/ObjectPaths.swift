@@ -24,29 +24,38 @@ public struct ObjectPaths: Sendable {
     /// search stops as soon as that row is reached: `path(to: target)` is then shortest, and
     /// paths to other rows are only those found so far.
     public init(graph: ObjectGraph, rootEdges: [UInt32], stoppingAt target: Int? = nil) {
-        rowCount = graph.rowCount
-        precondition(UInt64(graph.rowCount) + UInt64(rootEdges.count) < UInt64(Self.unreached),
+        self.init(rowCount: graph.rowCount, edgeOffsets: graph.edgeOffsets, targets: graph.targets, targetShift: 0,
+                  rootEdges: rootEdges, stoppingAt: target)
+    }
+
+    /// The same search over any compressed adjacency: the successors of row r are
+    /// `targets[edgeOffsets[r] ..< edgeOffsets[r + 1]] >> targetShift` (a `LeakGraph` keeps a
+    /// flag in each edge's low bit).
+    init(rowCount: Int, edgeOffsets: [Int], targets: [UInt32], targetShift: UInt32, rootEdges: [UInt32],
+         stoppingAt target: Int?) {
+        self.rowCount = rowCount
+        precondition(UInt64(rowCount) + UInt64(rootEdges.count) < UInt64(Self.unreached),
                      "rows and root edges must fit the parent encoding")
-        var parents = [UInt32](repeating: Self.unreached, count: graph.rowCount)
-        let queue = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(graph.rowCount, 1))
+        var parents = [UInt32](repeating: Self.unreached, count: rowCount)
+        let queue = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(rowCount, 1))
         defer { queue.deallocate() }
         var tail = 0
         parents.withUnsafeMutableBufferPointer { parents in
             var found = false
-            for (edge, row) in rootEdges.enumerated() where Int(row) < graph.rowCount && parents[Int(row)] == Self.unreached {
-                parents[Int(row)] = UInt32(truncatingIfNeeded: graph.rowCount + edge)
+            for (edge, row) in rootEdges.enumerated() where Int(row) < rowCount && parents[Int(row)] == Self.unreached {
+                parents[Int(row)] = UInt32(truncatingIfNeeded: rowCount + edge)
                 queue[tail] = row
                 tail += 1
                 if Int(row) == target { found = true }
             }
             var head = 0
-            graph.targets.withUnsafeBufferPointer { targets in
-                graph.edgeOffsets.withUnsafeBufferPointer { offsets in
+            targets.withUnsafeBufferPointer { targets in
+                edgeOffsets.withUnsafeBufferPointer { offsets in
                     while head < tail, !found {
                         let row = Int(queue[head])
                         head += 1
                         for edge in offsets[row]..<offsets[row + 1] {
-                            let next = Int(targets[edge])
+                            let next = Int(targets[edge] >> targetShift)
                             guard parents[next] == Self.unreached else { continue }
                             parents[next] = UInt32(truncatingIfNeeded: row)
                             queue[tail] = UInt32(truncatingIfNeeded: next)

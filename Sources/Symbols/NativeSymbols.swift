@@ -107,6 +107,12 @@ public final class NativeSymbols {
         return frames
     }
 
+    /// The ELF symbol covering a data or code address (a global variable, a function), and
+    /// the offset into it; nil where the module's symbol table has none.
+    public func symbol(containing address: Address) -> (name: String, offset: UInt64)? {
+        ElfUtils.module(at: address.rawValue, in: session.handle).flatMap { ElfUtils.symbol(at: address.rawValue, in: $0) }
+    }
+
     func moduleHandle(for module: Module) -> DwflModuleHandle? { session.moduleHandles[module.base] }
 
     /// The DWARF file libdw uses for a module: its own, a separate debug file, or none.

@@ -9,9 +9,7 @@ extension Heap {
     /// Walks the glibc malloc heap of a program without Go build info; returns false for a Go
     /// program (or one without glibc), which the Go heap commands then handle.
     func runGlibcUnlessGo() throws -> Bool {
-        guard let process = try? ProcessImage(corePath: options.core, search: options.search),
-              GoBuildInfo.read(from: process) == nil, GlibcLibrary.module(in: process) != nil
-        else { return false }
+        guard let process = options.openGlibcProgram() else { return false }
         try CommandRunner.run(command: "heap", options: options) {
             let symbols = try? NativeSymbols(process: process, search: options.search)
             let heap = try GlibcHeap.read(process: process, symbols: symbols)

@@ -20,6 +20,7 @@ struct Why: ParsableCommand {
     var predecessors = 20
 
     func run() throws {
+        if try runNativeUnlessGo() { return }
         try CommandRunner.run(command: "why", options: options) {
             let marked = try MarkedGoHeap.open(options: options, notGo: NotAGoProgram())
             let marking = marked.marking
