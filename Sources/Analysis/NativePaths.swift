@@ -25,23 +25,56 @@ public struct NativePath: Sendable {
     public var steps: [Step]
 }
 
-extension NativeLeakCheck {
+/// Finds `NativePath`s in a leak check's graph; the root words are read once, at creation.
+public struct NativePathFinder {
+    public let check: NativeLeakCheck
+    let table: AllocationTable
+    let memory: any MemoryReader
+    let headerBytes: UInt64
+    /// Every row the roots point into, each once, with the first root word that does.
+    let starts: [(row: Int, start: NativePath.Start)]
+
+    public init(check: NativeLeakCheck, table: AllocationTable, memory: any MemoryReader, headerBytes: UInt64 = 0) {
+        self.check = check
+        self.table = table
+        self.memory = memory
+        self.headerBytes = headerBytes
+        starts = check.rootStarts(table: table, memory: memory, headerBytes: headerBytes)
+    }
+
     /// One shortest path from the roots to `row`, preferring (among equally short ones) a
     /// global, then thread-local storage, then a stack, then a register, then a block the
     /// roots hold whole; nil when no root reaches it (a leak).
-    public func path(to row: Int, table: AllocationTable, memory: any MemoryReader, headerBytes: UInt64 = 0) -> NativePath? {
-        let starts = rootStarts(table: table, memory: memory, headerBytes: headerBytes)
+    public func path(to row: Int) -> NativePath? {
+        let graph = check.graph
         let search = ObjectPaths(rowCount: graph.rowCount, edgeOffsets: graph.edgeOffsets, targets: graph.edges, targetShift: 1,
                                  rootEdges: starts.map { UInt32(truncatingIfNeeded: $0.row) }, stoppingAt: row)
         guard let found = search.path(to: row) else { return nil }
         let rows = found.rows.map(Int.init)
         let steps = zip(rows, rows.dropFirst()).map { from, to in
-            NativePath.Step(from: from, to: to, offset: Self.offset(in: from, pointingTo: to, table: table, memory: memory,
-                                                                     headerBytes: headerBytes))
+            NativePath.Step(from: from, to: to, offset: offset(in: from, pointingTo: to))
         }
         return NativePath(start: starts[found.rootEdge].start, rows: rows, steps: steps)
     }
 
+    /// The offset of the first aligned word of `from` that points into `to`.
+    private func offset(in from: Int, pointingTo to: Int) -> UInt64? {
+        let start = table.addresses[from]
+        let (low, high) = (table.addresses[to], table.addresses[to] + table.sizes[to])
+        let next = to + 1 < table.count ? table.addresses[to + 1] : .max
+        guard let bytes = try? memory.readBytes(at: Address(start), count: Int(table.sizes[from] / 8) * 8) else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            for offset in stride(from: 0, to: raw.count, by: 8) {
+                let value = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                // The same rule as the graph's: a link to the next chunk's header is no edge.
+                if value >= low, value < high, headerBytes == 0 || value &+ headerBytes != next { return UInt64(offset) }
+            }
+            return nil
+        }
+    }
+}
+
+extension NativeLeakCheck {
     /// The allocated rows with a pointer into `row`, in row order, at most `limit` of them, and
     /// how many there are in all.
     public func predecessors(of row: Int, limit: Int) -> (rows: [Int], total: Int) {
@@ -66,7 +99,7 @@ extension NativeLeakCheck {
 
     /// Every row the roots point into, each once, with the first root word that does, the roots
     /// taken in the order `path(to:)` prefers; then the rows held whole.
-    private func rootStarts(table: AllocationTable, memory: any MemoryReader,
+    func rootStarts(table: AllocationTable, memory: any MemoryReader,
                             headerBytes: UInt64) -> [(row: Int, start: NativePath.Start)] {
         let roots = self.roots.roots
         var seen = [Bool](repeating: false, count: table.count)
@@ -103,22 +136,5 @@ extension NativeLeakCheck {
         let root = roots.labels[Int(label)]
         if root.kind == .global { return 0 }
         return root.name.hasSuffix(NativeRoots.threadStorageSuffix) ? 1 : 2
-    }
-
-    /// The offset of the first aligned word of `from` that points into `to`.
-    private static func offset(in from: Int, pointingTo to: Int, table: AllocationTable, memory: any MemoryReader,
-                               headerBytes: UInt64) -> UInt64? {
-        let start = table.addresses[from]
-        let (low, high) = (table.addresses[to], table.addresses[to] + table.sizes[to])
-        let next = to + 1 < table.count ? table.addresses[to + 1] : .max
-        guard let bytes = try? memory.readBytes(at: Address(start), count: Int(table.sizes[from] / 8) * 8) else { return nil }
-        return bytes.withUnsafeBytes { raw in
-            for offset in stride(from: 0, to: raw.count, by: 8) {
-                let value = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                // The same rule as the graph's: a link to the next chunk's header is no edge.
-                if value >= low, value < high, headerBytes == 0 || value &+ headerBytes != next { return UInt64(offset) }
-            }
-            return nil
-        }
     }
 }

@@ -46,7 +46,8 @@ private struct NativeWhy {
         let kinds = check.classification.kinds
         let object = chunk(row, state: kinds[row].name)
         guard !kinds[row].isLeak || kinds[row] == .possible,
-              let path = check.path(to: row, table: table, memory: process.memory, headerBytes: Leaks.glibcChunkHeaderBytes)
+              let path = NativePathFinder(check: check, table: table, memory: process.memory,
+                                          headerBytes: Leaks.glibcChunkHeaderBytes).path(to: row)
         else {
             let leader = check.classification.leader(of: row).flatMap { $0 == row ? nil : chunk($0, state: kinds[$0].name) }
             let (before, total) = check.predecessors(of: row, limit: predecessorLimit)
