@@ -73,3 +73,83 @@ final class NativeWhyPathTests: XCTestCase {
         XCTAssertGreaterThan(checked, 100)
     }
 }
+
+/// `coreinspect why` through the built binary on the c-heap dumps: one allocation of each kind
+/// the manifest names, checked field by field against it.
+final class NativeWhyCommandTests: XCTestCase {
+    private struct Document: Decodable {
+        struct Chunk: Decodable { var address: String; var state: String }
+        struct Root: Decodable { var kind: String; var name: String }
+        struct Step: Decodable { var to: String }
+        struct Result: Decodable {
+            var object: Chunk
+            var state: String
+            var root: Root?
+            var steps: [Step]
+            var leader: Chunk?
+            var freeIn: String?
+            var predecessors: [Chunk]
+        }
+
+        var result: Result
+    }
+
+    private func why(_ fixture: CHeapFixture, _ address: String) throws -> (status: Int32, result: Document.Result?, stderr: String) {
+        let core = try Fixtures.decompressed(fixture.directory + "/core.xz")
+        let run = try Shell.coreinspect(["why", core, address, "--exe", fixture.directory + "/c-heap",
+                                         "--debug-dir", fixture.directory, "--json"])
+        return (run.status, try? JSONDecoder().decode(Document.self, from: Data(run.stdout.utf8)).result, run.stderr)
+    }
+
+    func testOneAllocationOfEachKindAgreesWithTheManifest() throws {
+        for release in CHeapFixture.releases {
+            let fixture = try CHeapFixture(release: release)
+            let truth = try CHeapWhyTruth(fixture: fixture)
+            var kinds = Set<String>()
+            for allocation in truth.allocations where kinds.insert(allocation.rootKind ?? allocation.class + (allocation.free ?? "")).inserted {
+                let (status, result, stderr) = try why(fixture, allocation.address)
+                let context = "glibc \(release) \(allocation.address) \(allocation.root ?? allocation.class)"
+                if allocation.free == "top" {
+                    XCTAssertEqual(status, 6, "\(context): \(stderr)")
+                    continue
+                }
+                XCTAssertEqual(status, 0, "\(context): \(stderr)")
+                let answer = try XCTUnwrap(result, context)
+                XCTAssertEqual(answer.object.address, allocation.address, context)
+                switch allocation.class {
+                case "freed":
+                    XCTAssertEqual(answer.state, "free", context)
+                    XCTAssertEqual(answer.freeIn, allocation.free, context)
+                case "direct", "indirect":
+                    let leadsCycle = allocation.cycle != nil && allocation.address == allocation.leader
+                    XCTAssertEqual(answer.state, leadsCycle ? "direct" : allocation.class, context)
+                    XCTAssertNil(answer.root, context)
+                    if answer.state == "indirect" {
+                        XCTAssertEqual(answer.leader?.address, allocation.leader, context)
+                        XCTAssertFalse(answer.predecessors.isEmpty, context)
+                    }
+                case "possible":
+                    XCTAssertEqual(answer.state, "possible", context)
+                default:
+                    XCTAssertEqual(answer.state, "reachable", context)
+                    XCTAssertEqual(answer.steps.last?.to, allocation.address, context)
+                    let root = try XCTUnwrap(answer.root, context)
+                    switch allocation.rootKind {
+                    case "global":
+                        // The manifest names the variable and field ("main_roots.list"); the ELF symbol is the variable.
+                        XCTAssertEqual(root.kind, "global", context)
+                        let variable = allocation.root!.split(separator: " ")[1].split(separator: ".")[0]
+                        XCTAssertTrue(root.name.hasPrefix(String(variable)), "\(context): \(root.name)")
+                    case "tls": XCTAssertEqual(root.kind, "tls", context)
+                    case "stack":
+                        XCTAssertEqual(root.kind, "stack", context)
+                        XCTAssertTrue(root.name.contains(" frame #"), "\(context): \(root.name)")
+                    default: break
+                    }
+                }
+            }
+            XCTAssertGreaterThanOrEqual(kinds.count, 10, release)
+            XCTAssertEqual(try why(fixture, "0x10").status, 6, release)
+        }
+    }
+}
