@@ -8,7 +8,7 @@ import Symbols
 
 struct Why: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Why a Go heap object is alive: one shortest path from a root to the object holding ADDR, one step a line, and its immediate dominator; for garbage, that it is unreachable and what points to it.",
+        abstract: "Why a Go heap object or a glibc malloc chunk is alive: one shortest path from a root to the object holding ADDR, one step a line (for Go, its immediate dominator too); for garbage or a leak, what points to it.",
         discussion: ExitStatus.helpText)
 
     @OptionGroup var options: CoreOptions
@@ -54,5 +54,5 @@ private struct NotAHeapObject: Error, CustomStringConvertible {
 }
 
 private struct NotAGoProgram: Error, CustomStringConvertible {
-    var description: String { "not a Go program (no Go build info): why reads Go heaps only for now" }
+    var description: String { "neither a Go program (no Go build info) nor one using glibc malloc: why reads only those heaps" }
 }
