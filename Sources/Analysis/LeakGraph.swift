@@ -58,14 +58,16 @@ public struct LeakGraph: Sendable {
             return parts.map { $0! }
         }
         let rootPart = parts.removeLast()
-        return LeakGraph(rowCount: table.count, parts: parts, rootPart: rootPart)
+        return LeakGraph(rowCount: table.count, parts: consume parts, rootPart: rootPart)
     }
 
-    private init(rowCount: Int, parts: [LeakGraphPart], rootPart: LeakGraphPart) {
+    private init(rowCount: Int, parts: consuming [LeakGraphPart], rootPart: LeakGraphPart) {
         self.rowCount = rowCount
-        (edgeOffsets, edges) = CompressedRows.join(parts.map { ($0.offsets, $0.edges) }, rowCount: rowCount)
-        rootEdges = RootEdges.sortedUnique(rootPart.edges)
         unreadableChunks = parts.reduce(rootPart.faults) { $0 + $1.faults }
+        var columns = parts.map { (offsets: $0.offsets, targets: $0.edges) }
+        parts = []
+        (edgeOffsets, edges) = CompressedRows.join(&columns, rowCount: rowCount)
+        rootEdges = RootEdges.sortedUnique(rootPart.edges)
     }
 
     /// A graph from edges in hand, for tests of the classification.
@@ -80,7 +82,7 @@ public struct LeakGraph: Sendable {
 
 /// The edges of one run of rows (offsets relative to the run), or of the roots.
 private struct LeakGraphPart {
-    var offsets: [Int] = []
+    var offsets: [UInt32] = []
     var edges: [UInt32] = []
     var faults = 0
 
@@ -103,13 +105,13 @@ private struct LeakGraphPart {
                 memory.releasePages(in: AddressRange(start: Address(released), end: Address(end)))
                 released = end
             }
-            offsets.append(edges.count)
+            offsets.append(CompressedRows.partOffset(edges.count))
             guard lookup.states[row].isAllocated else { continue }
             scanner.forEachPointer(start: lookup.starts[row], size: lookup.sizes[row], pointers: .everyWord()) { target, _, value in
                 if let edge = Self.edge(target: target, value: value, lookup: lookup, headerBytes: headerBytes) { edges.append(edge) }
             }
         }
-        offsets.append(edges.count)
+        offsets.append(CompressedRows.partOffset(edges.count))
         if releasingPages, let last = rows.last {
             memory.releasePages(in: AddressRange(start: Address(released),
                                                  end: Address(lookup.starts[last] + lookup.sizes[last])))
