@@ -97,7 +97,8 @@ private struct LeakGraphPart {
     init(rows: Range<Int>, lookup: TableLookup, memory: any MemoryReader, releasingPages: Bool, headerBytes: UInt64) {
         let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
         offsets.reserveCapacity(rows.count + 1)
-        let step: UInt64 = 4 << 20
+        // Small enough that the two workers' resident windows stay a few MB of the core.
+        let step: UInt64 = 1 << 20
         var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(step - 1)
         for row in rows {
             if releasingPages, lookup.starts[row] &- released >= 2 * step {
