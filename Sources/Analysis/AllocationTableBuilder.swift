@@ -15,6 +15,19 @@ public struct AllocationTableBuilder {
 
     public init() {}
 
+    /// Takes whole columns at once, for a walker that kept its own: they become the table's
+    /// without a second copy when they are already sorted and disjoint (see `build`).
+    public init(addresses: [UInt64], sizes: [UInt64], states: [AllocationState], typeIDs: [TypeID], allocatorWords: [UInt64]) {
+        precondition(sizes.count == addresses.count && states.count == addresses.count
+                     && typeIDs.count == addresses.count && allocatorWords.count == addresses.count,
+                     "columns of different lengths")
+        self.addresses = addresses
+        self.sizes = sizes
+        self.states = states
+        self.typeIDs = typeIDs
+        self.allocatorWords = allocatorWords
+    }
+
     public var count: Int { addresses.count }
 
     public mutating func reserveCapacity(_ rows: Int) {

@@ -41,7 +41,9 @@ public struct LeakGraph: Sendable {
     public static func build(table: AllocationTable, memory: any MemoryReader, roots: MarkRoots,
                              threads: Int = 2, releasingPages: Bool = false, headerBytes: UInt64 = 0) -> LeakGraph {
         precondition(table.count < 1 << 31, "a leak graph holds at most 2^31 rows")
-        return table.withLookup { lookup in
+        // The parts are joined once the lookup's bounds (16 bytes a row) are gone: holding both
+        // with the joined copy was leaks' peak on a big heap.
+        var parts = table.withLookup { lookup in
             let runs = ObjectGraph.rowRuns(table: table, count: max(1, threads))
             var parts = [LeakGraphPart?](repeating: nil, count: runs.count + 1)
             parts.withUnsafeMutableBufferPointer { slots in
@@ -53,16 +55,19 @@ public struct LeakGraph: Sendable {
                         : LeakGraphPart(roots: roots, lookup: lookup, memory: shared.value.memory, headerBytes: headerBytes)
                 }
             }
-            let rootPart = parts.removeLast()!
-            return LeakGraph(rowCount: table.count, parts: parts.map { $0! }, rootPart: rootPart)
+            return parts.map { $0! }
         }
+        let rootPart = parts.removeLast()
+        return LeakGraph(rowCount: table.count, parts: consume parts, rootPart: rootPart)
     }
 
-    private init(rowCount: Int, parts: [LeakGraphPart], rootPart: LeakGraphPart) {
+    private init(rowCount: Int, parts: consuming [LeakGraphPart], rootPart: LeakGraphPart) {
         self.rowCount = rowCount
-        (edgeOffsets, edges) = CompressedRows.join(parts.map { ($0.offsets, $0.edges) }, rowCount: rowCount)
-        rootEdges = RootEdges.sortedUnique(rootPart.edges)
         unreadableChunks = parts.reduce(rootPart.faults) { $0 + $1.faults }
+        var columns = parts.map { (offsets: $0.offsets, targets: $0.edges) }
+        parts = []
+        (edgeOffsets, edges) = CompressedRows.join(&columns, rowCount: rowCount)
+        rootEdges = RootEdges.sortedUnique(rootPart.edges)
     }
 
     /// A graph from edges in hand, for tests of the classification.
@@ -77,7 +82,7 @@ public struct LeakGraph: Sendable {
 
 /// The edges of one run of rows (offsets relative to the run), or of the roots.
 struct LeakGraphPart {
-    var offsets: [Int] = []
+    var offsets: [UInt32] = []
     var edges: [UInt32] = []
     var faults = 0
 
@@ -92,7 +97,8 @@ struct LeakGraphPart {
     init(rows: Range<Int>, lookup: TableLookup, memory: any MemoryReader, releasingPages: Bool, headerBytes: UInt64) {
         let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
         offsets.reserveCapacity(rows.count + 1)
-        let step: UInt64 = 4 << 20
+        // Small enough that the two workers' resident windows stay a few MB of the core.
+        let step: UInt64 = 1 << 20
         var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(step - 1)
         for row in rows {
             if releasingPages, lookup.starts[row] &- released >= 2 * step {
@@ -100,13 +106,13 @@ struct LeakGraphPart {
                 memory.releasePages(in: AddressRange(start: Address(released), end: Address(end)))
                 released = end
             }
-            offsets.append(edges.count)
+            offsets.append(CompressedRows.partOffset(edges.count))
             guard lookup.states[row].isAllocated else { continue }
             scanner.forEachPointer(start: lookup.starts[row], size: lookup.sizes[row], pointers: .everyWord()) { target, _, value in
                 if let edge = Self.edge(target: target, value: value, lookup: lookup, headerBytes: headerBytes) { edges.append(edge) }
             }
         }
-        offsets.append(edges.count)
+        offsets.append(CompressedRows.partOffset(edges.count))
         if releasingPages, let last = rows.last {
             memory.releasePages(in: AddressRange(start: Address(released),
                                                  end: Address(lookup.starts[last] + lookup.sizes[last])))

@@ -78,13 +78,15 @@ struct GlibcChunkWalker {
         // Pages behind the walk are released every `releaseStride` bytes: a heap is read once,
         // so a big core's pages need not all stay resident.
         var released = start
+        // Every way out (top, a fencepost closing an old heap, damage past resynchronising) drops
+        // what the walk read: an old thread heap's tail left resident kept a big core's pages in RSS.
+        defer { release(from: released, to: cursor) }
         while cursor + 16 <= end {
             if cursor == top {
                 if let pending, let header = words.word(at: cursor + 8) {
                     chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1,
                                   firstWord: pending.firstWord)
                 }
-                release(from: released, to: cursor)
                 return
             }
             guard let header = words.word(at: cursor + 8), isBelievable(header, at: cursor, end: end) else {
@@ -123,7 +125,6 @@ struct GlibcChunkWalker {
         if let pending {
             chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: true, firstWord: pending.firstWord)
         }
-        release(from: released, to: cursor)
     }
 
     static let releaseStride: UInt64 = 32 << 20

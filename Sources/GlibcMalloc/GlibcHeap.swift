@@ -145,8 +145,7 @@ public struct GlibcHeap: Sendable {
         let owned = GlibcLibcOwnership(process: process, libc: library.module)
         owned.mark(rows: &walk.rows, tcaches: walk.tcaches)
         heap.types = GlibcRowTyping.assignTypes(to: &walk.rows, process: process)
-        let built = walk.rows.build()
-        walk.rows = GlibcRows()
+        let built = walk.rows.buildTable()
         heap.table = built.table
         if built.rejected.count > 0 {
             heap.warnings.append(Warning("\(built.rejected.count) glibc chunks overlap others and were left out", kind: .malformedCore))

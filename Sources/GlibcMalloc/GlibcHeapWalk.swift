@@ -50,15 +50,23 @@ struct GlibcRows {
         return low - 1
     }
 
-    func build() -> AllocationTableBuild {
-        var builder = AllocationTableBuilder()
-        builder.reserveCapacity(count)
-        for row in 0..<count {
-            builder.append(address: Address(addresses[row]), size: sizes[row],
-                           state: words[row].place.isFree ? .free : .unknown,
-                           type: types[row], allocatorWord: words[row].rawValue)
-        }
+    /// Hands the columns over to a table, emptying the rows: on a big heap each column is tens
+    /// of MB, and copying them row by row into a builder held every one twice at the peak.
+    mutating func buildTable() -> AllocationTableBuild {
+        firstWords = []
+        let states = words.map { $0.place.isFree ? AllocationState.free : .unknown }
+        let allocatorWords = words.map(\.rawValue)
+        words = []
+        let builder = AllocationTableBuilder(addresses: Self.take(&addresses), sizes: Self.take(&sizes), states: states,
+                                             typeIDs: Self.take(&types), allocatorWords: allocatorWords)
         return builder.build()
+    }
+
+    /// The column, leaving an empty one behind, so the caller holds its only reference.
+    private static func take<Element>(_ column: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &column)
+        return taken
     }
 }
 
@@ -115,7 +123,7 @@ struct GlibcHeapWalk {
                 heapStretches(of: arena, index: index, top: free.top, topEnd: topEnd, stretches: &stretches, heapRanges: &heapRanges)
             }
         }
-        // Walked in address order, the chunks come out sorted and need no sorting pass.
+        // Walked in address order, the heap chunks come out sorted; only mmapped chunks are sorted in.
         var chunks = GlibcChunks()
         // Room for the most chunks the heaps can hold (MINSIZE each), capped: growing five columns
         // of millions by doubling copied them again and again. Untouched capacity costs no memory.
@@ -129,9 +137,7 @@ struct GlibcHeapWalk {
         mallinfo.hblks = UInt64((try? memory.readUInt32(at: Address(parameters + layout.nMmapsOffset))) ?? 0)
         mallinfo.hblkhd = word(parameters + layout.mmappedMemOffset) ?? 0
         let mmapped = findMmappedChunks(outside: heapRanges)
-        appendRows(chunks: chunks, places: places, mmapped: mmapped)
-        // The rows now hold everything the chunk columns did; on a big heap they are hundreds of MB.
-        chunks = GlibcChunks()
+        appendRows(chunks: &chunks, places: places, mmapped: mmapped)
         places = [:]
         rows.sortByAddress()
     }
@@ -179,20 +185,24 @@ struct GlibcHeapWalk {
         }
     }
 
-    /// Rows from the heap chunks, merged in address order with the mmapped chunks (sorted).
-    private mutating func appendRows(chunks: GlibcChunks, places: [UInt64: GlibcChunkPlace],
+    /// Rows from the heap chunks, whose address, size and first-word columns become the rows'
+    /// in place (a big heap's would otherwise be held twice at once), then the mmapped chunks,
+    /// which `GlibcRows.sortByAddress` puts in order.
+    private mutating func appendRows(chunks: inout GlibcChunks, places: [UInt64: GlibcChunkPlace],
                                      mmapped: [(chunk: UInt64, sizeField: UInt64)]) {
-        rows.addresses.reserveCapacity(chunks.count + mmapped.count)
+        var addresses: [UInt64] = []
+        var sizes: [UInt64] = []
+        var firstWords: [UInt64] = []
+        swap(&addresses, &chunks.addresses)
+        swap(&sizes, &chunks.sizes)
+        swap(&firstWords, &chunks.firstWords)
+        var words: [GlibcChunkWord] = []
+        words.reserveCapacity(addresses.count + mmapped.count)
         var matched = 0
         var unlisted = 0
-        var nextMmapped = 0
-        for row in 0..<chunks.count {
-            while nextMmapped < mmapped.count, mmapped[nextMmapped].chunk < chunks.addresses[row] {
-                appendMmapped(mmapped[nextMmapped])
-                nextMmapped += 1
-            }
-            let chunk = chunks.addresses[row]
-            let size = chunks.sizes[row]
+        for row in addresses.indices {
+            let chunk = addresses[row]
+            let size = sizes[row]
             var place = GlibcChunkPlace.inUse
             if let listed = places[chunk] {
                 place = listed
@@ -202,11 +212,15 @@ struct GlibcHeapWalk {
                 unlisted += 1
             }
             let arena = Int(chunks.arenas[row])
-            rows.append(address: chunk + 16, size: size - 8, word: GlibcChunkWord(place: place, arena: arena, chunkSize: size),
-                        firstWord: chunks.firstWords[row])
+            words.append(GlibcChunkWord(place: place, arena: arena, chunkSize: size))
+            addresses[row] = chunk + 16
+            sizes[row] = size - 8
             if arena < arenas.count { arenas[arena].add(place, bytes: size) }
         }
-        for chunk in mmapped[nextMmapped...] { appendMmapped(chunk) }
+        chunks = GlibcChunks()
+        rows = GlibcRows(addresses: addresses, sizes: sizes, words: words,
+                         types: [TypeID](repeating: .unknown, count: addresses.count), firstWords: firstWords)
+        for chunk in mmapped { appendMmapped(chunk) }
         for index in arenas.indices {
             let summary = arenas[index]
             let walked = [summary.used, summary.tcache, summary.fastbins, summary.unsorted, summary.smallBins, summary.largeBins]

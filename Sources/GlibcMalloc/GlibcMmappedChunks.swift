@@ -26,6 +26,9 @@ struct GlibcMmappedChunkFinder {
                     cursor += Self.pageSize
                 }
             }
+            // One word a page touches every page of the region (thread stacks are 8 MB each):
+            // drop them, or a big core's peak RSS keeps them all.
+            memory.releasePages(in: region)
         }
         return found
     }
