@@ -1,8 +1,8 @@
-# Runs inside gdb attached to a live c-heap process (gdb -x gdb_walk.py), with
+# Runs inside gdb attached to a live c-heap (or memcached) process (gdb -x gdb_walk.py), with
 # libc's debug info loaded. Walks glibc's own free structures by their DWARF
 # field names (so it follows every release's layout), asks the process for
 # mallinfo2(), and writes both to $C_HEAP_WALK_OUT as JSON:
-#   {"arenas": [{"address", "top", "top_size", "fastbin": [...], "unsorted": [...],
+#   {"arenas": [{"address", "top", "top_size", "system_mem", "fastbin": [...], "unsorted": [...],
 #                "smallbin": [...], "largebin": [...]}],
 #    "tcaches": [{"tid", "tcache", "tls_offset", "entries": [...]}],
 #    "mallinfo2": {...}, "main_arena": "0x…"}
@@ -60,6 +60,7 @@ def walk_arenas():
         state = pointer.dereference()
         top = int(state["top"]) & MASK
         arena = {"address": hex(int(pointer)), "top": hex(top + 16), "top_size": word(top + 8) & ~7,
+                 "system_mem": int(state["system_mem"]),
                  "fastbin": [], "unsorted": [], "smallbin": [], "largebin": []}
         walk_fastbins(state, arena)
         walk_bins(state, arena)
