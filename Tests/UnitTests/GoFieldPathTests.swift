@@ -23,14 +23,7 @@ final class GoFieldPathTests: XCTestCase {
     private func makeFixture() throws -> Fixture {
         let table = try XCTUnwrap(GoReleaseTable.all.first { $0.goRelease?.minor == 27 })
         var writer = try SyntheticGoTypes(table: table)
-        let bits = writer.data([UInt8](repeating: 0xff, count: 32))
-        let starNode = writer.name("*main.Node")
-        writer.header(at: Descriptor.int, size: 8, ptrBytes: 0, kind: .int, tflag: 0, nameOffset: writer.name("int"))
-        writer.header(at: Descriptor.node, size: 16, ptrBytes: 8, kind: .struct, tflag: GoTypeFlags.named | GoTypeFlags.extraStar,
-                      nameOffset: starNode, gcdata: bits)
-        writer.fields(of: Descriptor.node, [("next", Descriptor.pointer, 0), ("val", Descriptor.int, 8)])
-        writer.header(at: Descriptor.pointer, size: 8, ptrBytes: 8, kind: .pointer, tflag: 0, nameOffset: starNode, gcdata: bits)
-        writer.put(writer.address(Descriptor.node).rawValue, at: Descriptor.pointer + writer.shapes.pointer.elem.offset, size: 8)
+        let bits = writer.writeNodeTypes(int: Descriptor.int, node: Descriptor.node, pointer: Descriptor.pointer)
         writer.header(at: Descriptor.nodes, size: 32, ptrBytes: 32, kind: .array, tflag: 0, nameOffset: writer.name("[4]*main.Node"), gcdata: bits)
         writer.put(writer.address(Descriptor.pointer).rawValue, at: Descriptor.nodes + writer.shapes.array.elem.offset, size: 8)
         writer.put(4, at: Descriptor.nodes + writer.shapes.array.length.offset, size: writer.shapes.array.length.size)

@@ -29,14 +29,7 @@ final class GoHeapTypingUnitTests: XCTestCase {
     }
 
     private func writeTypes(_ writer: inout SyntheticGoTypes) {
-        let bits = writer.data([UInt8](repeating: 0xff, count: 32))
-        let starNode = writer.name("*main.Node")
-        writer.header(at: Descriptor.int, size: 8, ptrBytes: 0, kind: .int, tflag: 0, nameOffset: writer.name("int"))
-        writer.header(at: Descriptor.node, size: 16, ptrBytes: 8, kind: .struct, tflag: GoTypeFlags.named | GoTypeFlags.extraStar,
-                      nameOffset: starNode, gcdata: bits)
-        writer.fields(of: Descriptor.node, [("next", Descriptor.pointer, 0), ("val", Descriptor.int, 8)])
-        writer.header(at: Descriptor.pointer, size: 8, ptrBytes: 8, kind: .pointer, tflag: 0, nameOffset: starNode, gcdata: bits)
-        writer.put(writer.address(Descriptor.node).rawValue, at: Descriptor.pointer + writer.shapes.pointer.elem.offset, size: 8)
+        let bits = writer.writeNodeTypes(int: Descriptor.int, node: Descriptor.node, pointer: Descriptor.pointer)
         writer.header(at: Descriptor.slice, size: 24, ptrBytes: 8, kind: .slice, tflag: 0, nameOffset: writer.name("[]*main.Node"), gcdata: bits)
         writer.put(writer.address(Descriptor.pointer).rawValue, at: Descriptor.slice + writer.shapes.slice.elem.offset, size: 8)
         writer.header(at: Descriptor.big, size: 600, ptrBytes: 8, kind: .struct, tflag: GoTypeFlags.named, nameOffset: writer.name("main.Big"), gcdata: bits)

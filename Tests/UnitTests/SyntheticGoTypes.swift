@@ -81,6 +81,20 @@ struct SyntheticGoTypes {
         put(UInt64(fields.count), at: structOffset + slice.offset + 16, size: 8)
     }
 
+    /// `int`, `main.Node{next *main.Node; val int}` and `*main.Node` at these offsets: the types the
+    /// typing and field-naming tests build on. Returns the all-pointers GC bitmap the others share.
+    mutating func writeNodeTypes(int: Int, node: Int, pointer: Int) -> Int {
+        let bits = data([UInt8](repeating: 0xff, count: 32))
+        let starNode = name("*main.Node")
+        header(at: int, size: 8, ptrBytes: 0, kind: .int, tflag: 0, nameOffset: name("int"))
+        header(at: node, size: 16, ptrBytes: 8, kind: .struct, tflag: GoTypeFlags.named | GoTypeFlags.extraStar,
+               nameOffset: starNode, gcdata: bits)
+        fields(of: node, [("next", pointer, 0), ("val", int, 8)])
+        header(at: pointer, size: 8, ptrBytes: 8, kind: .pointer, tflag: 0, nameOffset: starNode, gcdata: bits)
+        put(address(node).rawValue, at: pointer + shapes.pointer.elem.offset, size: 8)
+        return bits
+    }
+
     func memory() -> SyntheticMemory {
         let memory = SyntheticMemory()
         memory.map(bytes, at: Self.sectionStart)
