@@ -13,6 +13,12 @@ enum ExitStatus: Int32, CaseIterable {
     case leaksFound = 7
     /// `leaks` on a Go program: its collector frees what is unreachable, so nothing leaks in this sense.
     case goHasNoLeaks = 8
+    /// `check`: one or more --fail-on rules were violated; one line each on stderr.
+    case gateFailed = 9
+    /// `diff`, `check --baseline`: the two cores come from different executables (build-ids differ).
+    case coresDiffer = 10
+    /// --timeout expired: the answer printed is partial and marked incomplete.
+    case timedOut = 11
     /// ArgumentParser exits with it for usage errors (EX_USAGE).
     case usage = 64
     /// EX_SOFTWARE: an error no layer classified, which is a bug to report.
@@ -42,6 +48,9 @@ enum ExitStatus: Int32, CaseIterable {
         case .addressNotInHeap: return "why: the address is in no allocated Go object or glibc chunk"
         case .leaksFound: return "leaks: more leaked bytes (--kinds) than --max-leaked-bytes allows"
         case .goHasNoLeaks: return "leaks: a Go program; see heap's garbage and heap --retained instead"
+        case .gateFailed: return "check: one or more --fail-on rules were violated"
+        case .coresDiffer: return "diff, check --baseline: the cores are of different executables"
+        case .timedOut: return "--timeout expired: the answer is partial and marked incomplete"
         case .usage: return "usage error"
         case .internalError: return "internal error in coreinspect: please report it"
         }
