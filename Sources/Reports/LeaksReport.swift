@@ -65,6 +65,9 @@ public struct LeaksReport: Encodable {
     /// Groups beyond `--top` in the text (JSON has them all).
     var textGroupLimit: Int
 
+    /// The text's group limit is no field of the JSON result.
+    enum CodingKeys: String, CodingKey { case heap, kinds, maxLeakedBytes, overBudget, totals, groups, allocations }
+
     static let samplesPerGroup = 3
 
     public init(heap: String, table: AllocationTable, types: TypeTable, classification: LeakClassification,
