@@ -23,11 +23,11 @@ enum JSONInvocations {
 
     static func all() throws -> [JSONInvocation] {
         let c = try Fixtures.cKernel()
-        let cxx = try native(Fixture(directory: Fixtures.testCores + "/cxx-threads", dump: "gcore"))
-        let hello = try go(Fixture(directory: Fixtures.testCores + "/go-hello", dump: "gcore"))
-        let many = try go(Fixture(directory: Fixtures.testCores + "/go-many/go1.23.4", dump: "gcore"))
+        let cxx = try opened(Fixture(directory: Fixtures.testCores + "/cxx-threads", dump: "gcore"))
+        let hello = try opened(Fixture(directory: Fixtures.testCores + "/go-hello", dump: "gcore"))
+        let many = try opened(Fixture(directory: Fixtures.testCores + "/go-many/go1.23.4", dump: "gcore"))
         let heapFixture = Fixture(directory: Fixtures.testCores + "/go-heap/go1.23.9", dump: "gcore")
-        let goHeap = try go(heapFixture)
+        let goHeap = try opened(heapFixture)
         let goObjects = try heapFixture.truth(GoHeapObjectsTruth.self)
         let cHeap = try CHeapFixture(release: "2.36")
         let cHeapCore = try Fixtures.decompressed(cHeap.directory + "/core.xz")
@@ -79,14 +79,10 @@ enum JSONInvocations {
         var files: [String] { [core] + options }
     }
 
-    private static func go(_ fixture: Fixture) throws -> Opened {
-        let truth = try fixture.truth(GoTruth.self)
-        return Opened(core: try fixture.core(), options: ["--exe", try fixture.executable(named: truth.exe)])
-    }
-
-    private static func native(_ fixture: Fixture) throws -> Opened {
-        let truth = try fixture.truth(NativeTruth.self)
-        return Opened(core: try fixture.core(), options: ["--exe", try fixture.executable(named: truth.exe)])
+    /// The fixture's core with the executable its truth names (Go and C truths both name it `exe`).
+    private static func opened(_ fixture: Fixture) throws -> Opened {
+        struct Truth: Decodable { var exe: String }
+        return Opened(core: try fixture.core(), options: ["--exe", try fixture.executable(named: fixture.truth(Truth.self).exe)])
     }
 
     private struct GoHeapObjectsTruth: Decodable {

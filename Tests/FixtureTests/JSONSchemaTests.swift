@@ -18,6 +18,42 @@ final class JSONSchemaTests: XCTestCase {
         XCTAssertEqual(validation.status, 0, "Tools/validate-json:\n\(validation.stdout)\(validation.stderr)")
     }
 
+    /// Shapes other helpers print, built from real outputs as COMMON.md's contract describes
+    /// them: a cgo program's Go heap carries the C heap's result under "glibc", and a run cut
+    /// short by --timeout says "incomplete": true (never false).
+    func testTheContractedAdditionsValidate() throws {
+        let runs = try JSONRuns.shared.all()
+        func document(_ name: String) throws -> [String: Any] {
+            let run = try XCTUnwrap(runs.first { $0.invocation.name == name })
+            return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.result.stdout.utf8)) as? [String: Any])
+        }
+        var cgo = try document("heap-go")
+        var result = try XCTUnwrap(cgo["result"] as? [String: Any])
+        result["glibc"] = try document("heap-glibc")["result"]
+        cgo["result"] = result
+        var incomplete = try document("goroutines")
+        incomplete["incomplete"] = true
+        var notFalse = incomplete
+        notFalse["incomplete"] = false
+        var mislabelled = try document("heap-glibc")
+        mislabelled["command"] = "leaks"
+
+        let directory = try Fixtures.scratchDirectory(for: self)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var paths: [String] = []
+        for (name, value) in [("cgo", cgo), ("incomplete", incomplete), ("not-false", notFalse), ("mislabelled", mislabelled)] {
+            let path = directory + "/\(name).json"
+            try JSONSerialization.data(withJSONObject: value).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        let accepted = try Shell.run(Self.validator, Array(paths[0...1]))
+        XCTAssertEqual(accepted.status, 0, accepted.stdout + accepted.stderr)
+        let rejected = try Shell.run(Self.validator, Array(paths[2...3]))
+        XCTAssertEqual(rejected.status, 1)
+        XCTAssertTrue(rejected.stdout.contains("not-false.json: $.incomplete:"), rejected.stdout)
+        XCTAssertTrue(rejected.stdout.contains("mislabelled.json: $.result"), rejected.stdout)
+    }
+
     /// The envelope lists the commands it dispatches on; each needs a run above, or its result
     /// schema would go unchecked.
     func testEveryCommandOfTheSchemaHasAnInvocation() throws {
