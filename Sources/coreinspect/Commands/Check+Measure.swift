@@ -15,6 +15,15 @@ extension GateMetric.Program {
         }
     }
 
+    /// As in "measured on Go programs only".
+    var name: String {
+        switch self {
+        case .go: return "Go"
+        case .glibc: return "glibc (C and C++)"
+        case .other: return "other"
+        }
+    }
+
     var phrase: String {
         switch self {
         case .go: return "a Go program"

@@ -77,7 +77,7 @@ struct Check: ParsableCommand {
     static func refuseUnmeasurable(_ rules: [GateRule], program: GateMetric.Program) throws {
         for rule in rules {
             guard let (metric, _) = GateMetrics.named(rule.metric), metric.sources[program] == nil else { continue }
-            let measurable = GateMetric.Program.allCases.filter { metric.sources[$0] != nil }.map(\.rawValue)
+            let measurable = GateMetric.Program.allCases.filter { metric.sources[$0] != nil }.map(\.name)
             let hint = metric.name.hasPrefix("leaked.") && program == .go
                 ? "; Go's collector frees what is unreachable: gate on heap.garbage.bytes or growth.heap.live.bytes instead" : ""
             CommandRunner.printError("coreinspect: check: rule '\(rule.text)': \(metric.name) is measured on \(measurable.joined(separator: " and ")) "
