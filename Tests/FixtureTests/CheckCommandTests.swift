@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import XCTest
 
 /// `coreinspect check` through the built binary, against what the fixture programs recorded:
@@ -117,6 +118,21 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("unknown metric 'leaks'"), unknown.stderr)
         XCTAssertEqual(try Shell.coreinspect(["check"] + cArguments).status, 64)
         XCTAssertEqual(try Shell.coreinspect(["check"] + cArguments + ["--fail-on", "growth.heap.bytes > 0"]).status, 64)
+    }
+
+    /// The README's "Gates in CI" names every metric `check` knows (a family's fields by name).
+    func testTheReadmeListsEveryMetric() throws {
+        let readme = try String(contentsOfFile: Fixtures.packageRoot + "/README.md", encoding: .utf8)
+        let section = try XCTUnwrap(readme.components(separatedBy: "## Gates in CI").dropFirst().first?.components(separatedBy: "\n## ").first)
+        for metric in GateMetrics.all {
+            if let family = ["memstats.", "mallinfo."].first(where: metric.name.hasPrefix) {
+                XCTAssertTrue(section.contains("`\(family)NAME`"), family)
+                XCTAssertTrue(section.contains(" " + metric.name.dropFirst(family.count) + " (")
+                              || section.contains(" " + metric.name.dropFirst(family.count) + ","), metric.name)
+            } else {
+                XCTAssertTrue(section.contains("`\(metric.name)`"), metric.name)
+            }
+        }
     }
 
     /// The result of every shape (plain and growth rules, Go and C) against docs/schema/results/check.schema.json.

@@ -141,11 +141,24 @@ public enum GateMetrics {
         ("fordblks", .bytes, { GateNumber($0.fordblks) }), ("keepcost", .bytes, { GateNumber($0.keepcost) }),
     ]
 
-    /// One metric a line, for `check --help` and error messages.
+    /// One metric a line, for `check --help`; the memstats and mallinfo families one line each.
     public static var helpText: String {
-        all.map { metric in
+        let single = all.filter { !$0.name.hasPrefix("memstats.") && !$0.name.hasPrefix("mallinfo.") }.map { metric in
             let programs = GateMetric.Program.allCases.filter { metric.sources[$0] != nil }.map(\.rawValue)
             return "  \(metric.name) (\(metric.unit.rawValue); \(programs.joined(separator: ", "))): \(metric.meaning)"
-        }.joined(separator: "\n")
+        }
+        return (single + [
+            "  memstats.NAME (go): runtime.MemStats' field NAME, as `memstats` shows it: " + family(memStatsFields.map { ($0.name, $0.unit) }),
+            "  mallinfo.NAME (glibc): mallinfo2()'s field NAME at the dump, as `heap` shows it: " + family(mallinfoFields.map { ($0.name, $0.unit) }),
+        ]).joined(separator: "\n")
+    }
+
+    /// "Alloc, Sys… (bytes); Mallocs… (count)": a family's fields grouped by unit.
+    private static func family(_ fields: [(name: String, unit: GateMetric.Unit)]) -> String {
+        let units: [GateMetric.Unit] = [.bytes, .count, .nanoseconds, .fraction]
+        return units.compactMap { unit in
+            let names = fields.filter { $0.unit == unit }.map(\.name)
+            return names.isEmpty ? nil : names.joined(separator: ", ") + " (\(unit.rawValue))"
+        }.joined(separator: "; ")
     }
 }
