@@ -120,6 +120,24 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(try Shell.coreinspect(["check"] + cArguments + ["--fail-on", "growth.heap.bytes > 0"]).status, 64)
     }
 
+    /// A core too damaged to tell its program (here the first 100 KB of c-heap's): what `heap` and
+    /// `goroutines` exit with, and `threads` still measured, with warnings.
+    func testACoreOfNeitherGoNorGlibcExitsAsHeapAndGoroutinesDo() throws {
+        let (arguments, _) = try cHeap("2.36")
+        let directory = try Fixtures.scratchDirectory(for: self)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cut = directory + "/cut.core"
+        try FileHandle(forReadingFrom: URL(fileURLWithPath: arguments[0])).readData(ofLength: 100_000).write(to: URL(fileURLWithPath: cut))
+        let heap = try Shell.coreinspect(["check", cut, "--fail-on", "leaked.bytes > 0"])
+        XCTAssertEqual(heap.status, try Shell.coreinspect(["heap", cut]).status)
+        XCTAssertEqual(heap.status, 5, heap.stderr)
+        XCTAssertTrue(heap.stderr.contains("warning: \(cut): truncated"), heap.stderr)
+        XCTAssertEqual(try Shell.coreinspect(["check", cut, "--fail-on", "goroutines > 0"]).status, 4)
+        let threads = try Shell.coreinspect(["check", cut, "--fail-on", "threads > 0"])
+        XCTAssertEqual(threads.status, 1, threads.stderr)
+        XCTAssertTrue(threads.stdout.hasPrefix("ok   threads > 0: threads = 0\n"), threads.stdout)
+    }
+
     /// The README's "Gates in CI" names every metric `check` knows (a family's fields by name).
     func testTheReadmeListsEveryMetric() throws {
         let readme = try String(contentsOfFile: Fixtures.packageRoot + "/README.md", encoding: .utf8)

@@ -45,8 +45,9 @@ struct GateMeasurer {
         var notes: [Note] = []
     }
 
-    func measure() throws -> Measured {
-        let opened = try ProcessImage(corePath: options.core, search: options.search)
+    /// - Parameter opened: the core, when the caller has opened it already.
+    func measure(opened: ProcessImage? = nil) throws -> Measured {
+        let opened = try opened ?? ProcessImage(corePath: options.core, search: options.search)
         let program = GateMetric.Program(of: opened)
         let sources = Set(rules.compactMap { GateMetrics.named($0.metric)?.metric.sources[program] })
         var measured = Measured(measurements: GateMeasurements(program: program))

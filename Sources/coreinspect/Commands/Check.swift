@@ -56,12 +56,11 @@ struct Check: ParsableCommand {
         let gates = try parsedRules()
         // Both refusals need only the cores' notes and ELF headers, so they come before any walk.
         // A core that cannot be opened here is opened again in the runner, which reports why.
-        if let process = try? ProcessImage(corePath: options.core, search: options.search) {
-            try Self.refuseUnmeasurable(gates, program: GateMetric.Program(of: process))
-        }
+        let opened = try? ProcessImage(corePath: options.core, search: options.search)
+        if let opened { try Self.refuseUnmeasurable(gates, process: opened, core: options.core) }
         if let baseline { try refuseDifferentExecutables(baseline: baseline) }
         try CommandRunner.run(command: "check", options: options) {
-            let core = try GateMeasurer(options: options, rules: gates).measure()
+            let core = try GateMeasurer(options: options, rules: gates).measure(opened: opened)
             let old = try baseline.map { path in try GateMeasurer(options: options.replacingCore(with: path), rules: gates).measure() }
             let report = try CheckReport(rules: gates, core: core.measurements, baseline: old?.measurements, baselinePath: baseline)
             if options.json {
@@ -73,10 +72,20 @@ struct Check: ParsableCommand {
         }
     }
 
-    /// A rule on a metric this kind of program does not have: one line, exit status 64.
-    static func refuseUnmeasurable(_ rules: [GateRule], program: GateMetric.Program) throws {
+    /// A rule on a metric the core's program does not have. On a Go or a glibc program the rule is
+    /// wrong: one line, exit status 64. On a core that is neither (another allocator, or a core too
+    /// damaged to tell) the core is: exit 4 or 5 with its warnings, as `goroutines` and `heap` exit.
+    static func refuseUnmeasurable(_ rules: [GateRule], process: ProcessImage, core: String) throws {
+        let program = GateMetric.Program(of: process)
         for rule in rules {
             guard let (metric, _) = GateMetrics.named(rule.metric), metric.sources[program] == nil else { continue }
+            guard program != .other else {
+                for warning in process.warnings { CommandRunner.printError("warning: \(warning)") }
+                let needsGo = metric.sources[.glibc] == nil
+                CommandRunner.printError("coreinspect: \(core): rule '\(rule.text)': \(metric.name) needs \(needsGo ? "a Go runtime" : "a Go or glibc heap"), "
+                                         + "and the core shows neither Go build info nor glibc")
+                throw ExitCode((needsGo ? ExitStatus.goRuntimeUnreadable : .unsupportedHeap).rawValue)
+            }
             let measurable = GateMetric.Program.allCases.filter { metric.sources[$0] != nil }.map(\.name)
             let hint = metric.name.hasPrefix("leaked.") && program == .go
                 ? "; Go's collector frees what is unreachable: gate on heap.garbage.bytes or growth.heap.live.bytes instead" : ""
