@@ -133,6 +133,10 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(heap.status, 5, heap.stderr)
         XCTAssertTrue(heap.stderr.contains("warning: \(cut): truncated"), heap.stderr)
         XCTAssertEqual(try Shell.coreinspect(["check", cut, "--fail-on", "goroutines > 0"]).status, 4)
+        // As a baseline: its growth rules cannot be measured either.
+        let baseline = try Shell.coreinspect(["check"] + arguments + ["--baseline", cut, "--fail-on", "growth.leaked.bytes > 0"])
+        XCTAssertEqual(baseline.status, 5, baseline.stderr)
+        XCTAssertTrue(baseline.stderr.contains("coreinspect: \(cut): rule 'growth.leaked.bytes > 0'"), baseline.stderr)
         let threads = try Shell.coreinspect(["check", cut, "--fail-on", "threads > 0"])
         XCTAssertEqual(threads.status, 1, threads.stderr)
         XCTAssertTrue(threads.stdout.hasPrefix("ok   threads > 0: threads = 0\n"), threads.stdout)
