@@ -58,15 +58,17 @@ struct Check: ParsableCommand {
         // A core that cannot be opened here is opened again in the runner, which reports why.
         let opened = try? ProcessImage(corePath: options.core, search: options.search)
         if let opened { try Self.refuseUnmeasurable(gates, process: opened, core: options.core) }
+        var openedBaseline: ProcessImage?
         if let baseline {
             try refuseDifferentExecutables(baseline: baseline)
-            if let old = try? ProcessImage(corePath: baseline, search: options.search) {
-                try Self.refuseUnmeasurable(gates.filter(\.isGrowth), process: old, core: baseline)
-            }
+            openedBaseline = try? ProcessImage(corePath: baseline, search: options.search)
+            if let openedBaseline { try Self.refuseUnmeasurable(gates.filter(\.isGrowth), process: openedBaseline, core: baseline) }
         }
         try CommandRunner.run(command: "check", options: options) {
             let core = try GateMeasurer(options: options, rules: gates).measure(opened: opened)
-            let old = try baseline.map { path in try GateMeasurer(options: options.replacingCore(with: path), rules: gates.filter(\.isGrowth)).measure() }
+            let old = try baseline.map { path in
+                try GateMeasurer(options: options.replacingCore(with: path), rules: gates.filter(\.isGrowth)).measure(opened: openedBaseline)
+            }
             let report = try CheckReport(rules: gates, core: core.measurements, baseline: old?.measurements, baselinePath: baseline)
             if options.json {
                 for verdict in report.rules where verdict.failed { CommandRunner.printError(CheckReport.line(verdict)) }
