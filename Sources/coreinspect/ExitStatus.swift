@@ -13,7 +13,7 @@ enum ExitStatus: Int32, CaseIterable {
     case leaksFound = 7
     /// `leaks` on a Go program: its collector frees what is unreachable, so nothing leaks in this sense.
     case goHasNoLeaks = 8
-    /// `check`: one or more --fail-on rules were violated; one line each on stderr.
+    /// `check`: one or more --fail-on rules were violated; one `FAIL` line each (on stderr too with --json).
     case gateFailed = 9
     /// `diff`, `check --baseline`: the two cores come from different executables (build-ids differ).
     case coresDiffer = 10
