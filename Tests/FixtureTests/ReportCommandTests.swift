@@ -144,4 +144,29 @@ final class ReportCommandTests: XCTestCase {
         }
         XCTAssertGreaterThan(leaks.allocations.filter { kind($0) == "direct" }.count, 0)
     }
+
+    /// Without the directory of the library the program dlopen'd, the run is partial (status 1):
+    /// the page is written all the same and lists the same warnings as the JSON.
+    func testAPartialRunListsItsWarningsOnThePage() throws {
+        struct Envelope: Decodable {
+            struct Warning: Decodable { var message: String; var count: Int }
+            var warnings: [Warning]
+        }
+        let fixture = try CHeapFixture(release: "2.36")
+        let scratch = try Fixtures.scratchDirectory(for: self)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let page = scratch + "/report.html"
+        let run = try Shell.coreinspect(["report", try Fixtures.decompressed(fixture.directory + "/core.xz"), "--exe",
+                                         fixture.directory + "/c-heap", "-o", page, "--json"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        let warnings = try JSONDecoder().decode(Envelope.self, from: Data(run.stdout.utf8)).warnings
+        XCTAssertTrue(warnings.contains { $0.message.contains("libc-heap-dtls.so: not found") }, "\(warnings)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let listed = html.matches(of: /<li class="bad">([^<]*)<\/li>/).map { String($0.output.1) }
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+        }
+        XCTAssertEqual(listed, warnings.map { escaped($0.count > 1 ? "\($0.message) (\($0.count) times)" : $0.message) })
+    }
 }

@@ -1,3 +1,4 @@
+import CoreFile
 import GlibcMalloc
 
 extension HTML {
@@ -24,7 +25,8 @@ func exactBytes(_ bytes: UInt64) -> String { "\(Format.bytes(bytes)) (\(bytes) B
 extension HTMLReport.Section {
     /// Process, signal, executable; for Go its version and MemStats' essentials; for C and
     /// C++ the glibc release and mallinfo2, as the program would have read them.
-    public static func summary(info: InfoReport, memStats: MemStatsReport?, glibc: GlibcHeapReport?) -> Self {
+    /// `diagnostics`: the run's warnings and notes, so that the page says what is partial.
+    public static func summary(info: InfoReport, memStats: MemStatsReport?, glibc: GlibcHeapReport?, diagnostics: Diagnostics) -> Self {
         typealias Fact = HTML.Fact
         var facts = [Fact(label: "process", value: "pid " + (info.process.pid.map(String.init) ?? "?"), id: "pid"),
                      Fact(label: "command", value: info.process.command ?? "?", id: nil),
@@ -66,6 +68,13 @@ extension HTMLReport.Section {
         var html = HTML()
         html.facts(facts)
         if let glibc { html.mallinfo(glibc) }
+        if !diagnostics.warnings.isEmpty {
+            html.element("h3", text: "Warnings: part of this report is missing or may be wrong")
+            html.element("ul", ["id": "warnings"]) { list in
+                for warning in diagnostics.warnings { list.element("li", ["class": "bad"], text: warning.description) }
+            }
+        }
+        for note in diagnostics.notes { html.note("note: " + note.message) }
         return Self(id: "summary", title: "Summary", body: html)
     }
 }

@@ -31,7 +31,7 @@ extension Report {
         }
         let snapshots = go.snapshots(threads: process.threads, maxFrames: stack.maxFrames)
         let groups = GoroutineGroup.group(snapshots, userCode: GoUserCode(buildInfo: go.buildInfo), isWrapper: go.isWrapper)
-        parts.sections.append(.goroutines(GoroutinesReport(goVersion: go.buildInfo.goVersion, layoutSource: go.layoutSource, groups: groups)))
+        parts.sections.append(.goroutines(GoroutinesReport(goVersion: go.buildInfo.goVersion, layoutSource: go.layoutSource, groups: groups), top: top))
         parts.sections.append(.unavailable(id: "leaks", title: "Leaks", reason: "a Go program: its collector frees every unreachable object, "
                                            + "so nothing leaks in LeakSanitizer's sense; the garbage not yet swept is in the heap by type, "
                                            + "and what each root holds in the heap by retention path."))

@@ -47,17 +47,17 @@ struct Report: ParsableCommand {
             let info = InfoReport(process: process, debugInfo: process.modules.map(symbols.debugInfo(for:)),
                                   goBuildInfo: go?.buildInfo ?? GoBuildInfo.read(from: process))
             let threads = ThreadSnapshot.all(process: process, native: symbols, go: go, maxFrames: stack.maxFrames)
+            let notes = symbols.debugInfoNotes(for: threads.map(\.stack), process: process, goExecutable: go == nil ? nil : process.mainExecutable)
+            let diagnostics = Diagnostics(warnings: warnings + (go?.allWarnings ?? []) + parts.warnings, notes: notes + parts.notes)
 
             var page = HTMLReport(title: "coreinspect report: \(info.process.command ?? "process") pid \(info.process.pid.map(String.init) ?? "?")")
-            page.append(.summary(info: info, memStats: parts.memStats, glibc: parts.glibc))
+            page.append(.summary(info: info, memStats: parts.memStats, glibc: parts.glibc, diagnostics: diagnostics))
             parts.sections.forEach { page.append($0) }
             page.append(.threads(ThreadsReport(pid: process.processInfo?.pid, threads: threads, includeRegisters: false)))
             let html = page.render()
             try Data(html.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             let result = HTMLReportResult(path: output, bytes: html.utf8.count, sections: page.entries)
-            let notes = symbols.debugInfoNotes(for: threads.map(\.stack), process: process, goExecutable: go == nil ? nil : process.mainExecutable)
-            return CommandOutcome(result: result, text: { result.text(style: $0) },
-                                  warnings: warnings + (go?.allWarnings ?? []) + parts.warnings, notes: notes + parts.notes)
+            return CommandOutcome(result: result, text: { result.text(style: $0) }, diagnostics: diagnostics)
         }
     }
 }
