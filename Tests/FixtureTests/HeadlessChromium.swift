@@ -35,7 +35,7 @@ struct HeadlessChromium {
     }
 
     private func run(_ arguments: [String]) throws -> (stdout: String, rendering: Rendering) {
-        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
                       "--user-data-dir=\(profile)", "--enable-logging=stderr", "--v=0"]
         let result = try Shell.run(binary, common + arguments)
         guard result.status == 0 else { throw FixtureError("chromium \(arguments) exited \(result.status): \(result.stderr.suffix(2000))") }

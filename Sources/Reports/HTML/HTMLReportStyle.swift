@@ -28,8 +28,8 @@ enum HTMLReportStyle {
     svg text.caption { font-weight: 600; }
     details { margin: 3px 0; }
     summary { cursor: pointer; }
-    ol.stack { margin: 4px 0 8px; padding-left: 34px; font: 12px/1.5 ui-monospace, "DejaVu Sans Mono", monospace; }
-    ol.stack li { white-space: pre-wrap; word-break: break-all; }
+    ul.stack { list-style: none; margin: 4px 0 8px; padding-left: 16px; font: 12px/1.5 ui-monospace, "DejaVu Sans Mono", monospace; }
+    ul.stack li { white-space: pre-wrap; overflow-wrap: anywhere; }
     .inlined { color: #9a6700; }
     .dim { color: var(--muted); }
     footer { color: var(--muted); font-size: 12px; margin: 0 24px 24px; }
