@@ -96,8 +96,11 @@ final class ReportCommandTests: XCTestCase {
     func testGoReportShowsTheHeapTotalsMemStatsAndEveryGoroutine() throws {
         struct Truth: Decodable {
             struct MemStats: Decodable { var HeapObjects: UInt64; var HeapAlloc: UInt64 }
+            /// What a global retains, as the program measured it.
+            struct Retained: Decodable { var root: String; var objects: Int; var bytes: UInt64 }
             var exe: String
             var memstats: MemStats
+            var retained: [Retained]
         }
         let fixture = Fixture(directory: Fixtures.testCores + "/go-heap/go1.26.6", dump: "kernel")
         let truth = try fixture.truth(Truth.self)
@@ -116,6 +119,14 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(text(of: "go-version", in: rendered.dom)?.hasPrefix("go1.26.6"), true)
         XCTAssertGreaterThan(rendered.dom.components(separatedBy: "<svg class=\"treemap\"").count - 1, 0, "the heap treemap")
         XCTAssertGreaterThan(rendered.dom.components(separatedBy: "<svg class=\"flame\"").count - 1, 0, "the retention icicle")
+        // The icicle's root boxes retain what the program measured. Boxes under 1.5 of the 1200 units are
+        // left out: a share of HeapAlloc (live and garbage) of at least 2 units is one of live bytes too.
+        let drawn = truth.retained.filter { $0.root.hasPrefix("main.") && Double($0.bytes) / Double(truth.memstats.HeapAlloc) * 1200 >= 2 }
+        XCTAssertGreaterThanOrEqual(drawn.count, 3)
+        for root in drawn {
+            let box = try Regex("<title>global \(NSRegularExpression.escapedPattern(for: root.root)): [^(<]*\\(\(root.bytes) B\\) retained in \(root.objects) objects")
+            XCTAssertTrue(rendered.dom.contains(box), "the icicle's box for \(root.root)")
+        }
     }
 
     func testCReportShowsMallinfoAndEveryLeakKindWithoutGoroutines() throws {
@@ -137,10 +148,15 @@ final class ReportCommandTests: XCTestCase {
         func kind(_ allocation: CHeapLeakTruth.Allocation) -> String {
             allocation.cycle != nil && allocation.address == allocation.leader ? "direct" : allocation.class
         }
+        // The two decodings of truth.json list the same allocations in the same order.
+        let usable = fixture.truth.allocations.map(\.usable)
+        XCTAssertEqual(usable.count, leaks.allocations.count)
         for leakKind in ["direct", "indirect", "possible"] {
-            let count = leaks.allocations.filter { kind($0) == leakKind }.count
-            XCTAssertEqual(text(of: "leaks-" + leakKind, in: rendered.dom)?.hasPrefix("\(count) allocations"), true,
-                           "\(leakKind): \(text(of: "leaks-" + leakKind, in: rendered.dom) ?? "missing"), expected \(count)")
+            let rows = leaks.allocations.indices.filter { kind(leaks.allocations[$0]) == leakKind }
+            let bytes = rows.reduce(0) { $0 + usable[$1] }
+            let shown = text(of: "leaks-" + leakKind, in: rendered.dom) ?? "missing"
+            XCTAssertTrue(shown.hasPrefix("\(rows.count) allocations") && shown.hasSuffix("(\(bytes) B)"),
+                          "\(leakKind): \(shown), expected \(rows.count) allocations of \(bytes) usable bytes")
         }
         XCTAssertGreaterThan(leaks.allocations.filter { kind($0) == "direct" }.count, 0)
     }

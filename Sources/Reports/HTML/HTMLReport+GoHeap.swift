@@ -53,7 +53,7 @@ extension HTMLReport.Section {
                       parent: Int(paths.parents[node]), value: paths.bytes[node], count: paths.objects[node])
         }
         SVGFlameGraph.render(flame, maximumDepth: maximumDepth + 1, label: "Go heap by retention path",
-                             describe: { bytes, count in "\(Format.bytes(bytes)) retained in \(count) objects" }, into: &html)
+                             describe: { bytes, count in "\(exactBytes(bytes)) retained in \(count) objects" }, into: &html)
         html.table(["retained", "objects", "kind", "root", "dominant types"], numeric: [0, 1], rows: report.roots.map { root in
             [Format.bytes(root.retainedBytes), String(root.retainedObjects), root.kind,
              root.detail.isEmpty ? root.name : "\(root.name) (\(root.detail))",
