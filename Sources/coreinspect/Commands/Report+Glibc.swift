@@ -27,8 +27,7 @@ extension Report {
             parts.glibc = report
             parts.sections = [.glibcHeap(report), .unavailable(id: "heap-by-retention", title: "Heap by retention path", reason: retention),
                               goroutines, .leaks(leaks)]
-            parts.warnings = heap.warnings + leakWarnings
-                + (report.reconciliation.holds ? [] : [Warning("heap: the chunk walk does not add up to mallinfo2 (result.reconciliation)")])
+            parts.warnings = heap.warnings + leakWarnings + report.reconciliationWarnings
             parts.notes = heap.notes
         } catch {
             let reason = "the glibc heap could not be walked: \(error)"
