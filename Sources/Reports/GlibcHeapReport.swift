@@ -126,6 +126,11 @@ public struct GlibcHeapReport: Encodable {
                 && heap.mmapped.bytes == mallinfo.hblkhd)
     }
 
+    /// A warning when the walk's chunk bytes do not add up to mallinfo2 (`heap`, `report`).
+    public var reconciliationWarnings: [Warning] {
+        reconciliation.holds ? [] : [Warning("heap: the chunk walk does not add up to mallinfo2 (result.reconciliation)")]
+    }
+
     public func text(style: TextStyle) -> String {
         var lines = [style.bold("glibc \(glibcVersion) heap: chunks in use by type")
                      + style.dim(" (C++ classes by vtable first, then chunk sizes; libc: libc's own allocations)")]

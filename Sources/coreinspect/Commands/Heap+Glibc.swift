@@ -14,9 +14,8 @@ extension Heap {
             let symbols = try? NativeSymbols(process: process, search: options.search)
             let heap = try GlibcHeap.read(process: process, symbols: symbols)
             let report = GlibcHeapReport(heap: heap, top: top)
-            let reconciliation = report.reconciliation.holds ? [] : [Warning("heap: the chunk walk does not add up to mallinfo2 (result.reconciliation)")]
             return CommandOutcome(result: report, text: { report.text(style: $0) },
-                                  warnings: process.warnings + heap.warnings + reconciliation, notes: heap.notes)
+                                  warnings: process.warnings + heap.warnings + report.reconciliationWarnings, notes: heap.notes)
         }
         return true
     }

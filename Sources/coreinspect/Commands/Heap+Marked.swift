@@ -27,14 +27,22 @@ extension MarkedGoHeap {
     /// `notGo` is what a program without Go build info is told (exit status 5).
     static func open(options: CoreOptions, notGo: any Error = NotAGoHeap()) throws -> MarkedGoHeap {
         let (process, go) = try Heap.openGoProcess(options: options, notGo: notGo)
-        var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
+        let marked = try open(process: process, go: go, subject: options.core)
+        return MarkedGoHeap(process: process, go: go, heap: marked.heap, catalog: marked.catalog, types: marked.types,
+                            marking: marked.marking, warnings: process.warnings + go.allWarnings + marked.warnings, notes: marked.notes)
+    }
+
+    /// Walks, types and marks the heap of a Go process already open (`report`); its warnings
+    /// are the heap's only, as the caller has the process's and the runtime's already.
+    static func open(process: ProcessImage, go: GoProcess, subject: String) throws -> MarkedGoHeap {
+        var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: subject) {
             try GoHeap.read(process: process, go: go)
         }
         let catalog = try? GoTypeCatalog(process: go, memory: process.memory, types: heap.typeTable)
         // One graph serves both: typing follows its edges, then marking reads the catalog's frozen masks.
         let (typing, marking) = heap.typedAndMarked(process: process, go: go, catalog: catalog)
         return MarkedGoHeap(process: process, go: go, heap: heap, catalog: catalog, types: catalog?.types ?? heap.typeTable, marking: marking,
-                            warnings: process.warnings + go.allWarnings + heap.warnings + (typing?.warnings ?? []) + marking.warnings,
+                            warnings: heap.warnings + (typing?.warnings ?? []) + marking.warnings,
                             notes: (typing?.notes ?? []) + marking.notes)
     }
 }

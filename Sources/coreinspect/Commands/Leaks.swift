@@ -46,18 +46,26 @@ struct Leaks: ParsableCommand {
             let process = try opened ?? ProcessImage(corePath: options.core, search: options.search)
             let native = try? NativeSymbols(process: process, search: options.search)
             let heap = try GlibcHeap.read(process: process, symbols: native)
-            let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
-                                        headerBytes: Self.glibcChunkHeaderBytes)
-            let report = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
-                                     classification: check.classification, libcOwned: heap.isLibcOwned,
-                                     kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, memory: process.memory, top: top)
-            var warnings = process.warnings + heap.warnings + check.roots.warnings.map { Warning($0) }
-            if check.unreadableChunks > 0 {
-                warnings.append(Warning("\(check.unreadableChunks) stretches of roots or heap could not be read; what they point to may be reported as leaked"))
-            }
-            return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings, notes: heap.notes,
+            let (report, leakWarnings) = Self.check(heap: heap, process: process, kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, top: top)
+            return CommandOutcome(result: report, text: { report.text(style: $0) },
+                                  warnings: process.warnings + heap.warnings + leakWarnings, notes: heap.notes,
                                   verdict: report.overBudget ? .leaksFound : nil)
         }
+    }
+
+    /// The leak check of a glibc heap (`leaks`, `report`), with the warnings of its roots and reads.
+    static func check(heap: GlibcHeap, process: ProcessImage, kinds: Set<LeakKind>, maxLeakedBytes: UInt64,
+                      top: Int) -> (LeaksReport, [Warning]) {
+        let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
+                                    headerBytes: glibcChunkHeaderBytes)
+        let report = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
+                                 classification: check.classification, libcOwned: heap.isLibcOwned,
+                                 kinds: kinds, maxLeakedBytes: maxLeakedBytes, memory: process.memory, top: top)
+        var warnings = check.roots.warnings.map { Warning($0) }
+        if check.unreadableChunks > 0 {
+            warnings.append(Warning("\(check.unreadableChunks) stretches of roots or heap could not be read; what they point to may be reported as leaked"))
+        }
+        return (report, warnings)
     }
 }
 
