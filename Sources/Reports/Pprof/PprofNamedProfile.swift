@@ -23,33 +23,44 @@ public enum PprofNamedProfile {
         var result = Perftools_Profiles_Profile()
         result.sampleType = sampleTypes.map { strings.valueType($0.0, $0.1) }
         if let last = sampleTypes.last { result.defaultSampleType = strings.index(last.0) }
-        var locationOfName: [String: UInt64] = [:]
-        func location(_ name: String) -> UInt64 {
-            if let id = locationOfName[name] { return id }
-            let id = UInt64(locationOfName.count + 1)
-            var function = Perftools_Profiles_Function()
-            function.id = id
-            function.name = strings.index(name)
-            function.systemName = function.name
-            var line = Perftools_Profiles_Line()
-            line.functionID = id
-            var location = Perftools_Profiles_Location()
-            location.id = id
-            location.line = [line]
-            result.function.append(function)
-            result.location.append(location)
-            locationOfName[name] = id
-            return id
-        }
+        var frames = PprofNamedFrames<String>()
         result.sample = samples.map { sample in
             var encoded = Perftools_Profiles_Sample()
             // pprof lists a stack leaf first.
-            encoded.locationID = sample.stack.reversed().map(location)
+            encoded.locationID = sample.stack.reversed().map { name in frames.location(name, strings: &strings) { name } }
             encoded.value = sample.values
             return encoded
         }
+        result.function = frames.functions
+        result.location = frames.locations
         result.stringTable = strings.strings
         return result
+    }
+}
+
+/// One function and one location per frame of a profile whose frames are
+/// names (a root, a type, a leak kind), numbered in the order first met.
+struct PprofNamedFrames<Key: Hashable> {
+    private var ids: [Key: UInt64] = [:]
+    private(set) var functions: [Perftools_Profiles_Function] = []
+    private(set) var locations: [Perftools_Profiles_Location] = []
+
+    mutating func location(_ key: Key, strings: inout PprofStrings, name: () -> String) -> UInt64 {
+        if let id = ids[key] { return id }
+        let id = UInt64(ids.count + 1)
+        var function = Perftools_Profiles_Function()
+        function.id = id
+        function.name = strings.index(name())
+        function.systemName = function.name
+        var line = Perftools_Profiles_Line()
+        line.functionID = id
+        var location = Perftools_Profiles_Location()
+        location.id = id
+        location.line = [line]
+        functions.append(function)
+        locations.append(location)
+        ids[key] = id
+        return id
     }
 }
 
