@@ -160,6 +160,17 @@ final class DiffCommandTests: XCTestCase {
     }
 }
 
+extension DiffCommandTests {
+    func testAnUnreadableCoreFailsAsInEveryCommand() throws {
+        let core = try Fixture(directory: Self.cDirectory, dump: "old").core()
+        for (old, new) in [(Fixtures.packageRoot + "/README.md", core), (core, Fixtures.packageRoot + "/no-such-core")] {
+            let result = try Shell.coreinspect(["diff", old, new])
+            XCTAssertEqual(result.status, 2, result.stderr)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        }
+    }
+}
+
 extension Fixture {
     /// `<dump>.<suffix>` beside the core: c-grow's manifests, which the native thread tests must not pick up as truth.
     func truthFile<Truth: Decodable>(_ type: Truth.Type, suffix: String) throws -> Truth {

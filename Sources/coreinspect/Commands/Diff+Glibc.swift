@@ -14,8 +14,8 @@ struct GlibcDiffSide {
     var warnings: [Warning]
     var notes: [Note]
 
-    init(options: CoreOptions) throws {
-        guard let process = options.openGlibcProgram() else {
+    init(options: CoreOptions, process: ProcessImage) throws {
+        guard GlibcLibrary.module(in: process) != nil else {
             throw CategorizedFailure(.unsupportedHeap, subject: options.core, underlying: NotAGoHeap())
         }
         let symbols = try? NativeSymbols(process: process, search: options.search)
@@ -39,9 +39,10 @@ struct GlibcDiffSide {
 }
 
 extension Diff {
-    func diffGlibc(old oldOptions: CoreOptions, new newOptions: CoreOptions, buildID: String?) throws -> DiffOutcome {
-        let old = try GlibcDiffSide(options: oldOptions)
-        let new = try GlibcDiffSide(options: newOptions)
+    func diffGlibc(old oldCore: (CoreOptions, ProcessImage), new newCore: (CoreOptions, ProcessImage), buildID: String?) throws -> DiffOutcome {
+        let (oldOptions, newOptions) = (oldCore.0, newCore.0)
+        let old = try GlibcDiffSide(options: oldOptions, process: oldCore.1)
+        let new = try GlibcDiffSide(options: newOptions, process: newCore.1)
         let types = Growth.rows(old: old.types, new: new.types)
         let totals = Growth(key: "total", old: Tally.sum(old.types.values), new: Tally.sum(new.types.values))
         var report = DiffReport(heap: "glibc \(new.version)", old: oldOptions.core, new: newOptions.core, buildID: buildID,

@@ -77,11 +77,16 @@ struct Diff: ParsableCommand {
         let oldOptions = try options(for: old), newOptions = try options(for: new)
         let buildID = try Self.sharedBuildID(old: oldOptions, new: newOptions)
         try CommandRunner.run(command: "diff", options: newOptions) {
-            let isGo = try ProcessImage(corePath: new, search: newOptions.search).isGo
-            var outcome = isGo ? try diffGo(old: oldOptions, new: newOptions, buildID: buildID)
-                : try diffGlibc(old: oldOptions, new: newOptions, buildID: buildID)
+            // Opened first so that a core that cannot be read fails as in every command (2, 3).
+            let oldProcess = try ProcessImage(corePath: old, search: oldOptions.search)
+            let newProcess = try ProcessImage(corePath: new, search: newOptions.search)
+            var outcome = newProcess.isGo ? try diffGo(old: oldOptions, new: newOptions, buildID: buildID)
+                : try diffGlibc(old: (oldOptions, oldProcess), new: (newOptions, newProcess), buildID: buildID)
             if let profileTypesPath {
                 outcome.result.profileTypes = try Self.writeTypeGrowth(outcome.types, to: profileTypesPath)
+            }
+            if buildID == nil {
+                outcome.warnings.append(Warning("neither core records its executable's build-id: diff cannot tell whether they come from the same executable"))
             }
             let report = outcome.result
             return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: outcome.warnings, notes: outcome.notes)
