@@ -75,11 +75,14 @@ struct Diff: ParsableCommand {
         if let profilePath { try Heap.checkWritable(profilePath, option: "--profile") }
         if let profileTypesPath { try Heap.checkWritable(profileTypesPath, option: "--profile-types") }
         let oldOptions = try options(for: old), newOptions = try options(for: new)
-        let buildID = try Self.sharedBuildID(old: oldOptions, new: newOptions)
+        // Opened once here to compare build-ids; opened again inside the runner only if this
+        // failed, so that an unreadable core fails as in every command (2, 3).
+        let opened = (old: try? ProcessImage(corePath: old, search: oldOptions.search),
+                      new: try? ProcessImage(corePath: new, search: newOptions.search))
+        let buildID = try Self.sharedBuildID(old: opened.old, new: opened.new, names: (old, new))
         try CommandRunner.run(command: "diff", options: newOptions) {
-            // Opened first so that a core that cannot be read fails as in every command (2, 3).
-            let oldProcess = try ProcessImage(corePath: old, search: oldOptions.search)
-            let newProcess = try ProcessImage(corePath: new, search: newOptions.search)
+            let oldProcess = try opened.old ?? ProcessImage(corePath: old, search: oldOptions.search)
+            let newProcess = try opened.new ?? ProcessImage(corePath: new, search: newOptions.search)
             var outcome = newProcess.isGo ? try diffGo(old: oldOptions, new: newOptions, buildID: buildID)
                 : try diffGlibc(old: (oldOptions, oldProcess), new: (newOptions, newProcess), buildID: buildID)
             if let profileTypesPath {
@@ -94,16 +97,15 @@ struct Diff: ParsableCommand {
     }
 
     /// The executable's build-id when both cores name the same one; exits 10
-    /// (one line) when they differ. Cores that cannot be opened are left to
+    /// (one line) when they differ. Cores that could not be opened are left to
     /// the runner, which reports them as every command does.
-    static func sharedBuildID(old: CoreOptions, new: CoreOptions) throws -> String? {
-        guard let oldProcess = try? ProcessImage(corePath: old.core, search: old.search),
-              let newProcess = try? ProcessImage(corePath: new.core, search: new.search) else { return nil }
-        let oldID = oldProcess.mainExecutable?.coreBuildID ?? oldProcess.mainExecutable?.buildID
-        let newID = newProcess.mainExecutable?.coreBuildID ?? newProcess.mainExecutable?.buildID
+    static func sharedBuildID(old: ProcessImage?, new: ProcessImage?, names: (old: String, new: String)) throws -> String? {
+        guard let old, let new else { return nil }
+        let oldID = old.mainExecutable?.coreBuildID ?? old.mainExecutable?.buildID
+        let newID = new.mainExecutable?.coreBuildID ?? new.mainExecutable?.buildID
         guard oldID == newID else {
             let name = { (id: BuildID?) in id?.text ?? "none" }
-            CommandRunner.printError("coreinspect: \(old.core) and \(new.core) are cores of different executables "
+            CommandRunner.printError("coreinspect: \(names.old) and \(names.new) are cores of different executables "
                                      + "(build-id \(name(oldID)) and \(name(newID))): diff compares two cores of one executable")
             throw ExitCode(ExitStatus.coresDiffer.rawValue)
         }
