@@ -161,6 +161,25 @@ final class DiffCommandTests: XCTestCase {
 }
 
 extension DiffCommandTests {
+    /// The text names each grown type and leaked goroutine group with its truth's growth.
+    func testTextShowsTheGrowthOfEachTypeAndGroup() throws {
+        let (old, new, exe) = try goTruths()
+        let cores = try ["old", "new"].map { try Fixture(directory: Self.goDirectory, dump: $0).core() }
+        let result = try Shell.coreinspect(["diff", cores[0], cores[1], "--exe", exe, "--top", "100"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        for type in new.types {
+            let before = old.types.first { $0.type == type.type }?.count ?? 0
+            let row = lines.first { $0.hasSuffix("  " + type.type) }
+            XCTAssertEqual(row?.split(separator: " ").filter { !$0.isEmpty }.dropFirst(2).prefix(3).map(String.init),
+                           ["+\(type.count - before)", String(before), String(type.count)].map { $0 == "+0" ? "0" : $0 }, type.type)
+        }
+        for group in new.groups {
+            let before = old.groups.first { $0.function == group.function }?.count ?? 0
+            XCTAssertTrue(lines.contains { $0.contains("(\(before) → \(group.count)) [\(group.state)] in \(group.function) ") }, group.function)
+        }
+    }
+
     func testAnUnreadableCoreFailsAsInEveryCommand() throws {
         let core = try Fixture(directory: Self.cDirectory, dump: "old").core()
         for (old, new) in [(Fixtures.packageRoot + "/README.md", core), (core, Fixtures.packageRoot + "/no-such-core")] {
