@@ -20,23 +20,9 @@ public enum PprofRetainedProfile {
         result.sampleType = [strings.valueType("retained_objects", "count"), strings.valueType("retained_space", "bytes")]
         result.defaultSampleType = strings.index("retained_space")
 
-        var locationOfFrame: [RetainedPaths.Frame: UInt64] = [:]
+        var frames = PprofNamedFrames<RetainedPaths.Frame>()
         func location(_ frame: RetainedPaths.Frame) -> UInt64 {
-            if let id = locationOfFrame[frame] { return id }
-            let id = UInt64(locationOfFrame.count + 1)
-            var function = Perftools_Profiles_Function()
-            function.id = id
-            function.name = strings.index(name(of: frame, labels: labels, groups: tree.groupNames, types: types))
-            function.systemName = function.name
-            var line = Perftools_Profiles_Line()
-            line.functionID = id
-            var location = Perftools_Profiles_Location()
-            location.id = id
-            location.line = [line]
-            result.function.append(function)
-            result.location.append(location)
-            locationOfFrame[frame] = id
-            return id
+            frames.location(frame, strings: &strings) { name(of: frame, labels: labels, groups: tree.groupNames, types: types) }
         }
         for node in 0..<paths.nodeCount where paths.objects[node] > 0 {
             var sample = Perftools_Profiles_Sample()
@@ -44,6 +30,8 @@ public enum PprofRetainedProfile {
             sample.value = [Int64(paths.objects[node]), Int64(clamping: paths.bytes[node])]
             result.sample.append(sample)
         }
+        result.function = frames.functions
+        result.location = frames.locations
         result.stringTable = strings.strings
         return result
     }

@@ -48,7 +48,7 @@ extension Heap {
         }
     }
 
-    private static func write(_ profile: GoMemoryProfile, to path: String, go: GoProcess, process: ProcessImage,
+    static func write(_ profile: GoMemoryProfile, to path: String, go: GoProcess, process: ProcessImage,
                               byObjectSize: Bool) throws -> HeapProfileReport.Written {
         let executable = process.mainExecutable.map { module in
             // As runtime/pprof maps it: the executable's text segment, with the GNU build-id when there is one.

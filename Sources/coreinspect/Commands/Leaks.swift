@@ -31,6 +31,11 @@ struct Leaks: ParsableCommand {
     @Option(help: "Show this many groups (JSON lists them all).")
     var top = 20
 
+    @Option(name: .customLong("profile"), help: ArgumentHelp(
+        "Write the leaked allocations of the selected kinds as a gzipped pprof profile: stacks kind → type → size, sample types leaked_objects and leaked_space.",
+        valueName: "leaks.pb.gz"))
+    var profilePath: String?
+
     /// A glibc chunk's prev_size and size, before the pointer malloc returns.
     static let glibcChunkHeaderBytes: UInt64 = 16
 
@@ -42,13 +47,19 @@ struct Leaks: ParsableCommand {
             CommandRunner.printError("coreinspect: \(options.core): a Go \(buildInfo.goVersion) program: Go's collector frees every unreachable object, so nothing leaks in LeakSanitizer's sense; `heap` shows the garbage not yet swept and `heap --retained` what each root holds")
             throw ExitCode(ExitStatus.goHasNoLeaks.rawValue)
         }
+        if let profilePath { try Heap.checkWritable(profilePath, option: "--profile") }
         try CommandRunner.run(command: "leaks", options: options) {
             let process = try opened ?? ProcessImage(corePath: options.core, search: options.search)
             let native = try? NativeSymbols(process: process, search: options.search)
             let heap = try GlibcHeap.read(process: process, symbols: native)
             let (report, leakWarnings) = Self.check(heap: heap, process: process, kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, top: top)
+            var notes = heap.notes
+            if let profilePath {
+                let written = try ProfileFile.write(PprofNamedProfile.leaks(report.allocations), to: profilePath)
+                notes.append(Note("leaks profile written to \(profilePath): \(written.samples) samples, \(written.bytes) bytes"))
+            }
             return CommandOutcome(result: report, text: { report.text(style: $0) },
-                                  warnings: process.warnings + heap.warnings + leakWarnings, notes: heap.notes,
+                                  warnings: process.warnings + heap.warnings + leakWarnings, notes: notes,
                                   verdict: report.overBudget ? .leaksFound : nil)
         }
     }

@@ -1,0 +1,3 @@
+module coreinspect.test/go-grow
+
+go 1.19
