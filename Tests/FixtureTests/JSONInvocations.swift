@@ -37,6 +37,13 @@ enum JSONInvocations {
         let live = try XCTUnwrap(goObjects.objects.first)
         let garbage = try XCTUnwrap(goObjects.garbageAddresses.first)
         let cFiles = [c.core, "--exe", c.exe]
+        let goGrowOld = try Fixture(directory: DiffCommandTests.goDirectory, dump: "old").core()
+        let goGrow = try opened(Fixture(directory: DiffCommandTests.goDirectory, dump: "new"))
+        let cGrowOld = try Fixture(directory: DiffCommandTests.cDirectory, dump: "old").core()
+        let cGrowNew = try Fixture(directory: DiffCommandTests.cDirectory, dump: "new").core()
+        struct GrowManifest: Decodable { var exe: String }
+        let cGrowExe = DiffCommandTests.cDirectory + "/" + (try Fixture(directory: DiffCommandTests.cDirectory, dump: "new")
+            .truthFile(GrowManifest.self, suffix: "manifest.json").exe)
 
         return [
             JSONInvocation(name: "info-c", title: "info on a C program", arguments: ["info"] + cFiles),
@@ -67,6 +74,19 @@ enum JSONInvocations {
                            arguments: ["why", cHeapCore, indirect.address] + cHeapFiles),
             JSONInvocation(name: "why-native-free", arguments: ["why", cHeapCore, tcached.address] + cHeapFiles),
             JSONInvocation(name: "leaks", title: "leaks", arguments: ["leaks", cHeapCore] + cHeapFiles, statuses: [7]),
+            JSONInvocation(name: "diff-go", title: "diff on a Go program",
+                           arguments: ["diff", goGrowOld] + goGrow.files + ["--top", "3"]),
+            JSONInvocation(name: "diff-glibc", title: "diff on a C or C++ program",
+                           arguments: ["diff", cGrowOld, cGrowNew, "--exe", cGrowExe, "--top", "3"]),
+            JSONInvocation(name: "check", title: "check",
+                           arguments: ["check", cHeapCore] + cHeapFiles + ["--fail-on", "leaked.bytes > 0", "--fail-on", "heap.bytes > 64MiB"],
+                           statuses: [9]),
+            JSONInvocation(name: "check-baseline", title: "check --baseline",
+                           arguments: ["check"] + goGrow.files + ["--baseline", goGrowOld, "--fail-on", "growth.goroutines > 10",
+                                                                  "--fail-on", "growth.heap.live.bytes > 20%"],
+                           statuses: [9]),
+            JSONInvocation(name: "report", title: "report",
+                           arguments: ["report"] + goHeap.files + ["-o", outputDirectory + "/report.html"]),
             JSONInvocation(name: "mappings", title: "mappings", arguments: ["mappings"] + cFiles),
             JSONInvocation(name: "notes", title: "notes", arguments: ["notes"] + cFiles),
         ]
