@@ -24,9 +24,10 @@ extension Heap {
 
 extension MarkedGoHeap {
     /// Opens the core's Go process and walks, types and marks its heap (`heap`, `heap --retained`, `why`).
-    /// `notGo` is what a program without Go build info is told (exit status 5).
-    static func open(options: CoreOptions, notGo: any Error = NotAGoHeap()) throws -> MarkedGoHeap {
-        let (process, go) = try Heap.openGoProcess(options: options, notGo: notGo)
+    /// `notGo` is what a program without Go build info is told (exit status 5); `process`, the
+    /// core when the caller opened it already.
+    static func open(options: CoreOptions, notGo: any Error = NotAGoHeap(), process opened: ProcessImage? = nil) throws -> MarkedGoHeap {
+        let (process, go) = try Heap.openGoProcess(options: options, notGo: notGo, process: opened)
         var heap = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
             try GoHeap.read(process: process, go: go)
         }

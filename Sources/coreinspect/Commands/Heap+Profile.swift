@@ -36,8 +36,9 @@ extension Heap {
 
     /// The process and its Go runtime, failing as every `heap` mode fails:
     /// 5 for a program that is not Go, 4 for an unreadable runtime.
-    static func openGoProcess(options: CoreOptions, notGo: any Error = NotAGoHeap()) throws -> (ProcessImage, GoProcess) {
-        let process = try ProcessImage(corePath: options.core, search: options.search)
+    static func openGoProcess(options: CoreOptions, notGo: any Error = NotAGoHeap(),
+                              process opened: ProcessImage? = nil) throws -> (ProcessImage, GoProcess) {
+        let process = try opened ?? ProcessImage(corePath: options.core, search: options.search)
         let native = try NativeSymbols(process: process, search: options.search)
         do {
             return (process, try GoProcess(process: process, native: native))

@@ -14,8 +14,10 @@ struct Leaks: ParsableCommand {
         Roots are every thread's registers, its stack from SP up, its static TLS and \
         dynamic TLS blocks, and every module's writable data (.data, .bss, relro), \
         libc's own state included. libc's own allocations (tcache structs, stdio \
-        buffers…) are never reported; free chunks are never leaks. A Go program has \
-        no leaks in this sense: see heap's garbage and heap --retained.
+        buffers…) are never reported; free chunks are never leaks. A Go program that \
+        uses cgo gets its C heap's leaks, with its live Go objects and goroutine \
+        stacks as roots too; Go's own heap has no leaks in this sense: see heap's \
+        garbage and heap --retained.
 
         \(ExitStatus.helpText)
         """)
@@ -31,33 +33,36 @@ struct Leaks: ParsableCommand {
     @Option(help: "Show this many groups (JSON lists them all).")
     var top = 20
 
-    /// A glibc chunk's prev_size and size, before the pointer malloc returns.
-    static let glibcChunkHeaderBytes: UInt64 = 16
-
     func run() throws {
         // Opened once here to tell a Go program apart; opened again inside the runner only
         // if this failed, so that the failure is reported and classified as every command's.
         let opened = try? ProcessImage(corePath: options.core, search: options.search)
         if let opened, let buildInfo = GoBuildInfo.read(from: opened) {
-            CommandRunner.printError("coreinspect: \(options.core): a Go \(buildInfo.goVersion) program: Go's collector frees every unreachable object, so nothing leaks in LeakSanitizer's sense; `heap` shows the garbage not yet swept and `heap --retained` what each root holds")
-            throw ExitCode(ExitStatus.goHasNoLeaks.rawValue)
+            return try runCgo(process: opened, goVersion: buildInfo.goVersion)
         }
         try CommandRunner.run(command: "leaks", options: options) {
             let process = try opened ?? ProcessImage(corePath: options.core, search: options.search)
             let native = try? NativeSymbols(process: process, search: options.search)
             let heap = try GlibcHeap.read(process: process, symbols: native)
             let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
-                                        headerBytes: Self.glibcChunkHeaderBytes)
-            let report = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
-                                     classification: check.classification, libcOwned: heap.isLibcOwned,
-                                     kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, memory: process.memory, top: top)
-            var warnings = process.warnings + heap.warnings + check.roots.warnings.map { Warning($0) }
-            if check.unreadableChunks > 0 {
-                warnings.append(Warning("\(check.unreadableChunks) stretches of roots or heap could not be read; what they point to may be reported as leaked"))
-            }
-            return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings, notes: heap.notes,
-                                  verdict: report.overBudget ? .leaksFound : nil)
+                                        headerBytes: GlibcHeap.chunkHeaderBytes)
+            return outcome(heap: heap, heapName: "glibc \(heap.libcVersion)", check: check, process: process,
+                           warnings: process.warnings + heap.warnings, notes: heap.notes)
         }
+    }
+
+    /// The report of a leak check, its warnings, and exit 7 over the budget.
+    func outcome(heap: GlibcHeap, heapName: String, check: NativeLeakCheck, process: ProcessImage,
+                 warnings: [Warning], notes: [Note]) -> CommandOutcome<LeaksReport> {
+        let report = LeaksReport(heap: heapName, table: heap.table, types: heap.types,
+                                 classification: check.classification, libcOwned: heap.isLibcOwned,
+                                 kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, memory: process.memory, top: top)
+        var warnings = warnings + check.roots.warnings.map { Warning($0) }
+        if check.unreadableChunks > 0 {
+            warnings.append(Warning("\(check.unreadableChunks) stretches of roots or heap could not be read; what they point to may be reported as leaked"))
+        }
+        return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings, notes: notes,
+                              verdict: report.overBudget ? .leaksFound : nil)
     }
 }
 
