@@ -9,7 +9,7 @@ import XCTest
 /// asked C for blocks only Go holds (TestCores/README.md, "go-cgo"). truth.json is the C
 /// manifest (c-heap's shape) with the Go half's truth under "go".
 struct GoCgoFixture {
-    static let releases = ["go1.26.6"]
+    static let releases = ["go1.26.6", "go1.22.10"]
 
     struct GoHalf: Decodable {
         struct MemStats: Decodable { var HeapObjects: UInt64; var HeapAlloc: UInt64 }
@@ -40,6 +40,8 @@ struct GoCgoFixture {
     }
 
     func core() throws -> String { try Fixtures.decompressed(directory + "/core.xz") }
+    /// Only the newest release keeps a stripped twin (TestCores/ stays small).
+    var hasStrippedTwin: Bool { FileManager.default.fileExists(atPath: directory + "/go-cgo.stripped.xz") }
     func executable(stripped: Bool) throws -> String {
         try Fixtures.decompressed(directory + (stripped ? "/go-cgo.stripped.xz" : "/go-cgo.xz"))
     }
@@ -76,7 +78,7 @@ final class CgoHeapTests: XCTestCase {
     func testHeapGivesTheGoHeapExactlyAndTheCHeapBesideIt() throws {
         for release in GoCgoFixture.releases {
             let fixture = try GoCgoFixture(release: release)
-            for stripped in [false, true] {
+            for stripped in fixture.hasStrippedTwin ? [false, true] : [false] {
                 let result = try Shell.coreinspect(["heap", try fixture.core(), "--exe", try fixture.executable(stripped: stripped),
                                                     "--top", "100000", "--json"])
                 XCTAssertEqual(result.status, 0, "\(release) stripped \(stripped): \(result.stderr)")
@@ -107,6 +109,27 @@ final class CgoHeapTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("= MemStats HeapObjects \(fixture.go.memstats.HeapObjects), HeapAlloc \(fixture.go.memstats.HeapAlloc) exactly"))
     }
 
+    /// `result.glibc` is the C heap's result as `heap` prints it for a C program: the same keys,
+    /// and the Go result's own keys unchanged beside it.
+    func testTheGlibcKeyHoldsWhatHeapPrintsForACProgram() throws {
+        func resultKeys(_ arguments: [String]) throws -> (top: Set<String>, glibc: Set<String>) {
+            let result = try Shell.coreinspect(["heap"] + arguments + ["--json"])
+            XCTAssertLessThanOrEqual(result.status, 1, "\(arguments): \(result.stderr)")
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let object = try XCTUnwrap(document["result"] as? [String: Any])
+            return (Set(object.keys), Set((object["glibc"] as? [String: Any])?.keys.map { $0 } ?? []))
+        }
+        let fixture = try GoCgoFixture(release: GoCgoFixture.releases[0])
+        let cgo = try resultKeys([try fixture.core(), "--exe", try fixture.executable(stripped: false)])
+        let cHeap = try CHeapFixture(release: "2.36")
+        let c = try resultKeys([try Fixtures.decompressed(cHeap.directory + "/core.xz"), "--exe", cHeap.directory + "/c-heap"])
+        let goHeap = try XCTUnwrap(Fixtures.all().first { $0.name.hasPrefix("go-heap") && $0.dump == "gcore" })
+        let go = try resultKeys([try goHeap.core(), "--exe", try goHeap.executable(named: "go-heap")])
+        XCTAssertEqual(cgo.glibc, c.top)
+        XCTAssertEqual(cgo.top, go.top.union(["glibc"]))
+        XCTAssertTrue(go.glibc.isEmpty, "a Go program without cgo has no glibc key")
+    }
+
     private static let places: [String: GlibcChunkPlace] = [
         "tcache": .tcache, "fastbin": .fastbin, "unsorted": .unsorted, "smallbin": .smallBin, "largebin": .largeBin,
     ]
@@ -114,17 +137,19 @@ final class CgoHeapTests: XCTestCase {
     /// The walker in a Go process: every block of the manifest in its class and free structure,
     /// in more than one arena.
     func testEveryCAllocationIsInItsClassAndFreeStructure() throws {
-        let fixture = try GoCgoFixture(release: GoCgoFixture.releases[0])
-        let heap = try GlibcHeap.read(process: try ProcessImage(corePath: try fixture.core(),
-                                                                search: FileSearch(executable: try fixture.executable(stripped: true))),
-                                      symbols: nil)
-        XCTAssertEqual(heap.warnings, [])
-        XCTAssertEqual(Set(fixture.truth.allocations.compactMap(\.arena)).count, 6, "main, four C threads' arenas, mmapped")
+        for release in GoCgoFixture.releases { try checkEveryCAllocation(try GoCgoFixture(release: release)) }
+    }
+
+    private func checkEveryCAllocation(_ fixture: GoCgoFixture) throws {
+        let search = FileSearch(executable: try fixture.executable(stripped: fixture.hasStrippedTwin))
+        let heap = try GlibcHeap.read(process: try ProcessImage(corePath: try fixture.core(), search: search), symbols: nil)
+        XCTAssertEqual(heap.warnings, [], fixture.release)
+        XCTAssertEqual(Set(fixture.truth.allocations.compactMap(\.arena)).count, 6, "\(fixture.release): main, four C threads' arenas, mmapped")
         var checked = 0
         for allocation in fixture.truth.allocations where allocation.free != "top" {
             guard let row = heap.table.row(containing: Address(allocation.addressValue)),
                   heap.table.addresses[row] == allocation.addressValue else {
-                XCTFail("no chunk at \(allocation.address) (\(allocation.class))")
+                XCTFail("\(fixture.release): no chunk at \(allocation.address) (\(allocation.class))")
                 continue
             }
             XCTAssertEqual(heap.table.sizes[row], allocation.usable, allocation.address)
@@ -137,19 +162,22 @@ final class CgoHeapTests: XCTestCase {
             if let type = allocation.type { XCTAssertEqual(heap.types.name(of: heap.table.typeIDs[row]), type) }
             checked += 1
         }
-        XCTAssertEqual(checked, fixture.truth.allocations.filter { $0.free != "top" }.count)
+        XCTAssertEqual(checked, fixture.truth.allocations.filter { $0.free != "top" }.count, fixture.release)
     }
 
     func testLeaksAreExactlyTheManifestsWithTheGoHeapAsRoots() throws {
-        let fixture = try GoCgoFixture(release: GoCgoFixture.releases[0])
-        for stripped in [false, true] {
+        for release in GoCgoFixture.releases { try checkLeaks(try GoCgoFixture(release: release)) }
+    }
+
+    private func checkLeaks(_ fixture: GoCgoFixture) throws {
+        for stripped in fixture.hasStrippedTwin ? [false, true] : [false] {
             let result = try Shell.coreinspect(["leaks", try fixture.core(), "--exe", try fixture.executable(stripped: stripped), "--json"])
-            XCTAssertEqual(result.status, 7, "stripped \(stripped): \(result.stderr)")
+            XCTAssertEqual(result.status, 7, "\(fixture.release) stripped \(stripped): \(result.stderr)")
             let document = try JSONDecoder().decode(LeaksDocument.self, from: Data(result.stdout.utf8))
             XCTAssertEqual(document.result.heap, "glibc \(fixture.truth.glibc) (cgo)")
             let leaked = fixture.leaks.allocations.filter { ["direct", "indirect", "possible"].contains($0.class) }
             XCTAssertEqual(Set(leaked.map(\.class)), ["direct", "indirect", "possible"])
-            XCTAssertEqual(Set(document.result.allocations.map(\.address)), Set(leaked.map(\.address)), "stripped \(stripped)")
+            XCTAssertEqual(Set(document.result.allocations.map(\.address)), Set(leaked.map(\.address)), "\(fixture.release) stripped \(stripped)")
             let reported = Dictionary(uniqueKeysWithValues: document.result.allocations.map { ($0.address, $0) })
             for allocation in leaked {
                 let expected = allocation.cycle != nil && allocation.address == allocation.leader ? "direct" : allocation.class

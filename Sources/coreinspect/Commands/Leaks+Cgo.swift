@@ -12,20 +12,25 @@ extension Leaks {
     /// libc's own) gets its C heap's leaks, with the Go heap as a root set (`cgoRoots`); any
     /// other has nothing that leaks in LeakSanitizer's sense: exit 8.
     func runCgo(process: ProcessImage, goVersion: String) throws {
+        guard GlibcLibrary.module(in: process) != nil else { throw noCHeap(goVersion: goVersion) }
         let native = try? NativeSymbols(process: process, search: options.search)
-        let read = GlibcLibrary.module(in: process).map { _ in Result { try GlibcHeap.read(process: process, symbols: native) } }
-        if read == nil || (try? read?.get()).map({ !Self.holdsProgramChunks($0) }) == true {
-            CommandRunner.printError("coreinspect: \(options.core): a Go \(goVersion) program without a C heap of its own: Go's collector frees every unreachable object, so nothing leaks in LeakSanitizer's sense; `heap` shows the garbage not yet swept and `heap --retained` what each root holds")
-            throw ExitCode(ExitStatus.goHasNoLeaks.rawValue)
-        }
+        // A heap that cannot be read is reported below as for a C program, not as "no C heap".
+        let read = Result { try GlibcHeap.read(process: process, symbols: native) }
+        if case .success(let heap) = read, !Self.holdsProgramChunks(heap) { throw noCHeap(goVersion: goVersion) }
         try CommandRunner.run(command: "leaks", options: options) {
-            let heap = try read!.get()
+            let heap = try read.get()
             let marked = try MarkedGoHeap.open(options: options, process: process)
             let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
                                         headerBytes: GlibcHeap.chunkHeaderBytes, roots: Self.cgoRoots(process: process, marked: marked))
             return outcome(heap: heap, heapName: "glibc \(heap.libcVersion) (cgo)", check: check, process: process,
                            warnings: marked.warnings + heap.warnings, notes: marked.notes + heap.notes)
         }
+    }
+
+    /// Says why a Go program without a C heap has no leaks; exit 8.
+    private func noCHeap(goVersion: String) -> ExitCode {
+        CommandRunner.printError("coreinspect: \(options.core): a Go \(goVersion) program without a C heap of its own: Go's collector frees every unreachable object, so nothing leaks in LeakSanitizer's sense; `heap` shows the garbage not yet swept and `heap --retained` what each root holds")
+        return ExitCode(ExitStatus.goHasNoLeaks.rawValue)
     }
 
     /// Whether a chunk in use is the program's rather than libc's own.
