@@ -10,7 +10,6 @@
 #include "../c-heap/record.h"
 #include "../c-heap/scenario.h"
 
-#include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -74,20 +73,4 @@ void *cgo_hold(size_t size, enum go_root root) {
     return p;
 }
 
-static void write_file(const char *name, const char *data, size_t length) {
-    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) abort();
-    for (size_t written = 0; written < length;) {
-        ssize_t n = write(fd, data + written, length - written);
-        if (n <= 0) abort();
-        written += (size_t)n;
-    }
-    close(fd);
-}
-
-void cgo_write_go_truth(const char *data, size_t length) { write_file("go-truth.json", data, length); }
-
-void cgo_finish(void) {
-    rec_write_truth("cgo");
-    write_file("ready", "", 0);
-}
+void cgo_write_manifest(void) { rec_write_truth("cgo"); }

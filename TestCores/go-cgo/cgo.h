@@ -18,9 +18,7 @@ void cgo_build_c_heap(void);
 /* malloc(size), recorded as reachable from `root`; GO_ROOT_POINTER blocks also
  * hold a GO_ROOT_CHILD block in their first word. */
 void *cgo_hold(size_t size, enum go_root root);
-/* Writes the Go half's truth to go-truth.json, without malloc. */
-void cgo_write_go_truth(const char *data, size_t length);
-/* Writes the C manifest (truth.json, with mallinfo2) and then `ready`. */
-void cgo_finish(void);
+/* Writes the C manifest (truth.json, with mallinfo2), without malloc. */
+void cgo_write_manifest(void);
 
 #endif

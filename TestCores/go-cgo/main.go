@@ -7,14 +7,18 @@
 // live Go objects (each holding a further C block), through uintptr fields of
 // live noscan Go objects, and in the locals of a parked goroutine. Then:
 //
-//  1. runtime.GC() twice (each call also finishes sweeping);
-//  2. runtime.ReadMemStats, the Go truth formatted into a preallocated buffer,
+//  1. C writes its manifest with mallinfo2 (truth.json) without malloc; the
+//     script checks it against gdb's mallinfo2() on the live process, which
+//     catches a runtime malloc after it (a new M's thread-start record);
+//  2. runtime.GC() twice (each call also finishes sweeping);
+//  3. runtime.ReadMemStats, the Go truth formatted into a preallocated buffer,
 //     ReadMemStats again: exit 3 if the heap moved (the script retries), and
 //     again after a settling sleep;
-//  3. C writes the Go truth (go-truth.json), then its manifest with mallinfo2
-//     (truth.json) and `ready`, without malloc; the script merges the two.
+//  4. go-truth.json and `ready` written with raw system calls; the script
+//     merges the two truths.
 //
-// Nothing is allocated on the Go heap after the first ReadMemStats.
+// Nothing is allocated on the Go heap after the first ReadMemStats, and no C
+// function is called after it (a cgo call may allocate in the runtime).
 package main
 
 /*
@@ -30,6 +34,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"syscall"
 	"time"
 	"unsafe"
 )
@@ -121,19 +126,43 @@ func truthBody(head string) []byte {
 	return buf
 }
 
+// writeFile creates path (NUL-terminated) and writes data with raw system calls.
+func writeFile(path []byte, data []byte) {
+	fd, _, errno := syscall.Syscall6(syscall.SYS_OPENAT, uintptr(0xffffffffffffff9c), // AT_FDCWD
+		uintptr(unsafe.Pointer(&path[0])), uintptr(syscall.O_WRONLY|syscall.O_CREAT|syscall.O_TRUNC|syscall.O_CLOEXEC), 0o644, 0, 0)
+	if errno != 0 {
+		syscall.Exit(2)
+	}
+	for len(data) > 0 {
+		n, err := syscall.Write(int(fd), data)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			syscall.Exit(2)
+		}
+		data = data[n:]
+	}
+	syscall.Close(int(fd))
+}
+
 func sameHeap(a, b *runtime.MemStats) bool {
 	return a.Mallocs == b.Mallocs && a.Frees == b.Frees && a.HeapAlloc == b.HeapAlloc && a.HeapObjects == b.HeapObjects &&
 		a.NumGC == b.NumGC && a.StackInuse == b.StackInuse && a.HeapInuse == b.HeapInuse
 }
 
 func main() {
+	runtime.GC() // starts the collector's workers (and any M they need) before the C heap is built
 	C.cgo_build_c_heap()
 	holdFromGoObjects()
 	ready, wait := make(chan struct{}), make(chan struct{})
 	go holdOnStack(ready, wait)
 	<-ready
 
+	C.cgo_write_manifest()
+
 	exe := filepath.Base(os.Args[0])
+	goTruthPath, readyPath := append([]byte("go-truth.json"), 0), append([]byte("ready"), 0)
 	head := "{\n  \"fixture\": \"go-cgo\", \"exe\": " + strconv.Quote(exe) + ", \"goVersion\": " +
 		strconv.Quote(runtime.Version()) + ", \"pid\": " + strconv.Itoa(os.Getpid()) +
 		", \"gomaxprocs\": " + strconv.Itoa(runtime.GOMAXPROCS(0))
@@ -159,8 +188,8 @@ func main() {
 			os.Exit(3)
 		}
 	}
-	C.cgo_write_go_truth((*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
-	C.cgo_finish()
+	writeFile(goTruthPath, buf)
+	writeFile(readyPath, nil)
 	for { // wait stays open: holdOnStack stays parked with its locals
 		time.Sleep(time.Hour)
 	}
