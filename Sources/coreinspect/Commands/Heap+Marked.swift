@@ -19,7 +19,8 @@ struct MarkedGoHeap {
 }
 
 extension Heap {
-    func markedGoHeap() throws -> MarkedGoHeap { try MarkedGoHeap.open(options: options) }
+    /// `process`: the core when `run` opened it already (nil: open it here, and report its failure).
+    func markedGoHeap(process: ProcessImage?) throws -> MarkedGoHeap { try MarkedGoHeap.open(options: options, process: process) }
 }
 
 extension MarkedGoHeap {

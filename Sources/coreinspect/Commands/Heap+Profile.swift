@@ -10,10 +10,10 @@ import Symbols
 /// profile. It needs no heap walk: the buckets live outside the heap, so this
 /// path opens the process and the Go runtime, and reads only the profile.
 extension Heap {
-    func runProfile() throws {
+    func runProfile(process opened: ProcessImage?) throws {
         if let profilePath { try Self.checkWritable(profilePath, option: "--profile") }
         try CommandRunner.run(command: "heap", options: options) {
-            let (process, go) = try Self.openGoProcess(options: options)
+            let (process, go) = try Self.openGoProcess(options: options, process: opened)
             let profile = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
                 try go.readMemoryProfile(process: process)
             }

@@ -41,13 +41,13 @@ struct Heap: ParsableCommand {
     var profileDepth = PprofRetainedProfile.defaultDepth
 
     func run() throws {
-        // Opened once for every path below that reads the whole heap; an open that fails is
-        // retried inside the runner, so that its error is reported as every command's.
+        // Opened once for every path below; an open that fails is retried inside the runner,
+        // so that its error is reported and classified as every command's.
         let opened = try? ProcessImage(corePath: options.core, search: options.search)
         if try runGlibcUnlessGo(process: opened) { return }
-        if profilePath != nil || sites { return try runProfile() }
-        if profileRetainedPath != nil { return try runProfileRetained() }
-        if retained { return try runRetained() }
+        if profilePath != nil || sites { return try runProfile(process: opened) }
+        if profileRetainedPath != nil { return try runProfileRetained(process: opened) }
+        if retained { return try runRetained(process: opened) }
         try CommandRunner.run(command: "heap", options: options) {
             let marked = try MarkedGoHeap.open(options: options, process: opened)
             let summary = GoHeapSummary(table: marked.marking.table, types: marked.types, grouping: groupBy, order: by, top: top)
