@@ -19,9 +19,12 @@ public struct NativeLeakCheck: Sendable {
     ///   - headerBytes: the allocator's header before each row (glibc: 16), see `LeakGraph.build`.
     ///   - releasingPages: drop the core's pages behind the heap read, so a large heap is
     ///     never resident whole.
+    ///   - roots: the roots when the caller adjusted them (a cgo program's, see
+    ///     `excludeRuntimeMemory`); by default `NativeRoots(process:)`.
     public init(table: AllocationTable, process: ProcessImage, allocatorOwned: (Int) -> Bool, headerBytes: UInt64 = 0,
-                threads: Int = 2, releasingPages: Bool = true) {
-        roots = NativeRoots(process: process)
+                threads: Int = 2, releasingPages: Bool = true, roots: NativeRoots? = nil) {
+        let roots = roots ?? NativeRoots(process: process)
+        self.roots = roots
         var rows = roots.rootRows(in: table)
         for row in 0..<table.count where table.states[row].isAllocated && allocatorOwned(row) { rows[row] = true }
         let graph = LeakGraph.build(table: table, memory: process.memory, roots: roots.roots,

@@ -88,6 +88,9 @@ public struct GlibcHeap: Sendable {
     public var warnings: [Warning]
     public var notes: [Note]
 
+    /// A chunk's prev_size and size words, before the pointer malloc returns (a row's address).
+    public static let chunkHeaderBytes: UInt64 = 16
+
     public func word(of row: Int) -> GlibcChunkWord { GlibcChunkWord(rawValue: table.allocatorWords[row]) }
 
     /// Whether a row is libc's own (a tcache struct, a stdio buffer, libstdc++'s emergency pool,

@@ -47,7 +47,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unsupportedHeap: return "no heap it can walk: neither Go nor glibc (heap, why)"
         case .addressNotInHeap: return "why: the address is in no allocated Go object or glibc chunk"
         case .leaksFound: return "leaks: more leaked bytes (--kinds) than --max-leaked-bytes allows"
-        case .goHasNoLeaks: return "leaks: a Go program; see heap's garbage and heap --retained instead"
+        case .goHasNoLeaks: return "leaks: a Go program with no C heap (cgo): see heap and heap --retained"
         case .gateFailed: return "check: one or more --fail-on rules were violated"
         case .coresDiffer: return "diff, check --baseline: the cores are of different executables"
         case .timedOut: return "--timeout expired: the answer is partial and marked incomplete"

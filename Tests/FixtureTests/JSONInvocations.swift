@@ -39,6 +39,8 @@ enum JSONInvocations {
         let cFiles = [c.core, "--exe", c.exe]
         let goGrowOld = try Fixture(directory: DiffCommandTests.goDirectory, dump: "old").core()
         let goGrow = try opened(Fixture(directory: DiffCommandTests.goDirectory, dump: "new"))
+        let cgo = try GoCgoFixture(release: GoCgoFixture.releases[0])
+        let cgoFiles = [try cgo.core(), "--exe", try cgo.executable(stripped: false)]
         let cGrowOld = try Fixture(directory: DiffCommandTests.cDirectory, dump: "old").core()
         let cGrowNew = try Fixture(directory: DiffCommandTests.cDirectory, dump: "new").core()
         struct GrowManifest: Decodable { var exe: String }
@@ -74,6 +76,9 @@ enum JSONInvocations {
                            arguments: ["why", cHeapCore, indirect.address] + cHeapFiles),
             JSONInvocation(name: "why-native-free", arguments: ["why", cHeapCore, tcached.address] + cHeapFiles),
             JSONInvocation(name: "leaks", title: "leaks", arguments: ["leaks", cHeapCore] + cHeapFiles, statuses: [7]),
+            JSONInvocation(name: "heap-cgo", title: "heap on a Go program that uses cgo",
+                           arguments: ["heap"] + cgoFiles + ["--top", "2"]),
+            JSONInvocation(name: "leaks-cgo", arguments: ["leaks"] + cgoFiles, statuses: [7]),
             JSONInvocation(name: "diff-go", title: "diff on a Go program",
                            arguments: ["diff", goGrowOld] + goGrow.files + ["--top", "3"]),
             JSONInvocation(name: "diff-glibc", title: "diff on a C or C++ program",

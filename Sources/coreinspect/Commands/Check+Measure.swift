@@ -121,7 +121,7 @@ struct GateMeasurer {
         }
         if sources.contains(.glibcLeaks) {
             let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
-                                        headerBytes: Leaks.glibcChunkHeaderBytes)
+                                        headerBytes: GlibcHeap.chunkHeaderBytes)
             let report = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
                                      classification: check.classification, libcOwned: heap.isLibcOwned,
                                      kinds: [.direct, .indirect, .possible], maxLeakedBytes: 0, memory: process.memory, top: 0)

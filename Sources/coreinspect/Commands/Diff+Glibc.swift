@@ -29,7 +29,7 @@ struct GlibcDiffSide {
         self.types = types
         // The leak check of `leaks`, every kind selected: new leaks of any kind are reported.
         let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
-                                    headerBytes: Leaks.glibcChunkHeaderBytes)
+                                    headerBytes: GlibcHeap.chunkHeaderBytes)
         leaks = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
                             classification: check.classification, libcOwned: heap.isLibcOwned,
                             kinds: Set(LeakKind.allCases.filter(\.isLeak)), maxLeakedBytes: 0, memory: process.memory, top: 0)

@@ -19,14 +19,16 @@ struct MarkedGoHeap {
 }
 
 extension Heap {
-    func markedGoHeap() throws -> MarkedGoHeap { try MarkedGoHeap.open(options: options) }
+    /// `process`: the core when `run` opened it already (nil: open it here, and report its failure).
+    func markedGoHeap(process: ProcessImage?) throws -> MarkedGoHeap { try MarkedGoHeap.open(options: options, process: process) }
 }
 
 extension MarkedGoHeap {
     /// Opens the core's Go process and walks, types and marks its heap (`heap`, `heap --retained`, `why`).
-    /// `notGo` is what a program without Go build info is told (exit status 5).
-    static func open(options: CoreOptions, notGo: any Error = NotAGoHeap()) throws -> MarkedGoHeap {
-        let (process, go) = try Heap.openGoProcess(options: options, notGo: notGo)
+    /// `notGo` is what a program without Go build info is told (exit status 5); `process`, the
+    /// core when the caller opened it already.
+    static func open(options: CoreOptions, notGo: any Error = NotAGoHeap(), process opened: ProcessImage? = nil) throws -> MarkedGoHeap {
+        let (process, go) = try Heap.openGoProcess(options: options, notGo: notGo, process: opened)
         let marked = try open(process: process, go: go, subject: options.core)
         return MarkedGoHeap(process: process, go: go, heap: marked.heap, catalog: marked.catalog, types: marked.types,
                             marking: marked.marking, warnings: process.warnings + go.allWarnings + marked.warnings, notes: marked.notes)

@@ -10,10 +10,10 @@ import Symbols
 /// profile. It needs no heap walk: the buckets live outside the heap, so this
 /// path opens the process and the Go runtime, and reads only the profile.
 extension Heap {
-    func runProfile() throws {
+    func runProfile(process opened: ProcessImage?) throws {
         if let profilePath { try Self.checkWritable(profilePath, option: "--profile") }
         try CommandRunner.run(command: "heap", options: options) {
-            let (process, go) = try Self.openGoProcess(options: options)
+            let (process, go) = try Self.openGoProcess(options: options, process: opened)
             let profile = try CategorizedFailure.filing(as: .goRuntimeUnreadable, subject: options.core) {
                 try go.readMemoryProfile(process: process)
             }
@@ -36,8 +36,9 @@ extension Heap {
 
     /// The process and its Go runtime, failing as every `heap` mode fails:
     /// 5 for a program that is not Go, 4 for an unreadable runtime.
-    static func openGoProcess(options: CoreOptions, notGo: any Error = NotAGoHeap()) throws -> (ProcessImage, GoProcess) {
-        let process = try ProcessImage(corePath: options.core, search: options.search)
+    static func openGoProcess(options: CoreOptions, notGo: any Error = NotAGoHeap(),
+                              process opened: ProcessImage? = nil) throws -> (ProcessImage, GoProcess) {
+        let process = try opened ?? ProcessImage(corePath: options.core, search: options.search)
         let native = try NativeSymbols(process: process, search: options.search)
         do {
             return (process, try GoProcess(process: process, native: native))

@@ -9,11 +9,11 @@ import Reports
 /// `heap --profile-retained FILE [--profile-depth N]`: the heap walked, typed
 /// and marked as for `--retained`, its dominator tree written as a pprof profile.
 extension Heap {
-    func runProfileRetained() throws {
+    func runProfileRetained(process: ProcessImage?) throws {
         guard let path = profileRetainedPath else { return }
         try Self.checkWritable(path, option: "--profile-retained")
         try CommandRunner.run(command: "heap", options: options) {
-            let marked = try markedGoHeap()
+            let marked = try markedGoHeap(process: process)
             let table = marked.marking.table
             let tree = DominatorTree(graph: marked.marking.graph, sizes: table.sizes)
             let profile = PprofRetainedProfile.build(tree: tree, table: table, labels: marked.marking.graph.rootLabels,

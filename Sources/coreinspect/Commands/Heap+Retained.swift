@@ -9,9 +9,9 @@ import Symbols
 /// `heap --retained`: the heap walked, typed and marked as for the histogram, then the
 /// dominator tree of the marked object graph summed per root.
 extension Heap {
-    func runRetained() throws {
+    func runRetained(process: ProcessImage?) throws {
         try CommandRunner.run(command: "heap", options: options) {
-            let marked = try markedGoHeap()
+            let marked = try markedGoHeap(process: process)
             let marking = marked.marking
             let tree = DominatorTree(graph: marking.graph, sizes: marking.table.sizes)
             let summary = RetainedRoots(tree: tree, labels: marking.graph.rootLabels, table: marking.table, top: top,

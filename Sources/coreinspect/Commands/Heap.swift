@@ -7,7 +7,7 @@ import Symbols
 
 struct Heap: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Histogram of a Go heap: every allocated object by type, live (reachable from the runtime's roots) or garbage (unreachable, not yet swept); totals equal MemStats HeapObjects and HeapAlloc.",
+        abstract: "Histogram of a Go heap: every allocated object by type, live (reachable from the runtime's roots) or garbage (unreachable, not yet swept); totals equal MemStats HeapObjects and HeapAlloc. A C or C++ program: its glibc malloc heap; a Go program that uses cgo: both, each on its own.",
         discussion: ExitStatus.helpText)
 
     @OptionGroup var options: CoreOptions
@@ -41,18 +41,24 @@ struct Heap: ParsableCommand {
     var profileDepth = PprofRetainedProfile.defaultDepth
 
     func run() throws {
-        if try runGlibcUnlessGo() { return }
-        if profilePath != nil || sites { return try runProfile() }
-        if profileRetainedPath != nil { return try runProfileRetained() }
-        if retained { return try runRetained() }
+        // Opened once for every path below; an open that fails is retried inside the runner,
+        // so that its error is reported and classified as every command's.
+        let opened = try? ProcessImage(corePath: options.core, search: options.search)
+        if try runGlibcUnlessGo(process: opened) { return }
+        if profilePath != nil || sites { return try runProfile(process: opened) }
+        if profileRetainedPath != nil { return try runProfileRetained(process: opened) }
+        if retained { return try runRetained(process: opened) }
         try CommandRunner.run(command: "heap", options: options) {
-            let marked = try markedGoHeap()
+            let marked = try MarkedGoHeap.open(options: options, process: opened)
             let summary = GoHeapSummary(table: marked.marking.table, types: marked.types, grouping: groupBy, order: by, top: top)
             let memstats = try? marked.go.readMemStats(process: marked.process).memstats
-            let report = HeapReport(goVersion: marked.go.buildInfo.goVersion, summary: summary, grouping: groupBy,
-                                    memStatsObjects: memstats?.heapObjects, memStatsBytes: memstats?.heapAlloc)
+            let goReport = HeapReport(goVersion: marked.go.buildInfo.goVersion, summary: summary, grouping: groupBy,
+                                      memStatsObjects: memstats?.heapObjects, memStatsBytes: memstats?.heapAlloc)
+            let glibc = cgoGlibcSection(process: marked.process)
+            let report = CgoHeapReport(go: goReport, glibc: glibc.report)
             return CommandOutcome(result: report, text: { report.text(style: $0) },
-                                  warnings: marked.warnings + report.reconciliationWarnings, notes: marked.notes)
+                                  warnings: marked.warnings + goReport.reconciliationWarnings + glibc.warnings,
+                                  notes: marked.notes + glibc.notes)
         }
     }
 }

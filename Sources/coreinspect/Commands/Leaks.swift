@@ -14,8 +14,10 @@ struct Leaks: ParsableCommand {
         Roots are every thread's registers, its stack from SP up, its static TLS and \
         dynamic TLS blocks, and every module's writable data (.data, .bss, relro), \
         libc's own state included. libc's own allocations (tcache structs, stdio \
-        buffers…) are never reported; free chunks are never leaks. A Go program has \
-        no leaks in this sense: see heap's garbage and heap --retained.
+        buffers…) are never reported; free chunks are never leaks. A Go program that \
+        uses cgo gets its C heap's leaks, with its live Go objects and goroutine \
+        stacks as roots too; Go's own heap has no leaks in this sense: see heap's \
+        garbage and heap --retained.
 
         \(ExitStatus.helpText)
         """)
@@ -36,40 +38,52 @@ struct Leaks: ParsableCommand {
         valueName: "leaks.pb.gz"))
     var profilePath: String?
 
-    /// A glibc chunk's prev_size and size, before the pointer malloc returns.
-    static let glibcChunkHeaderBytes: UInt64 = 16
-
     func run() throws {
         // Opened once here to tell a Go program apart; opened again inside the runner only
         // if this failed, so that the failure is reported and classified as every command's.
         let opened = try? ProcessImage(corePath: options.core, search: options.search)
-        if let opened, let buildInfo = GoBuildInfo.read(from: opened) {
-            CommandRunner.printError("coreinspect: \(options.core): a Go \(buildInfo.goVersion) program: Go's collector frees every unreachable object, so nothing leaks in LeakSanitizer's sense; `heap` shows the garbage not yet swept and `heap --retained` what each root holds")
-            throw ExitCode(ExitStatus.goHasNoLeaks.rawValue)
-        }
         if let profilePath { try Heap.checkWritable(profilePath, option: "--profile") }
+        if let opened, let buildInfo = GoBuildInfo.read(from: opened) {
+            return try runCgo(process: opened, goVersion: buildInfo.goVersion)
+        }
         try CommandRunner.run(command: "leaks", options: options) {
             let process = try opened ?? ProcessImage(corePath: options.core, search: options.search)
             let native = try? NativeSymbols(process: process, search: options.search)
             let heap = try GlibcHeap.read(process: process, symbols: native)
-            let (report, leakWarnings) = Self.check(heap: heap, process: process, kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, top: top)
-            var notes = heap.notes
-            if let profilePath {
-                let written = try ProfileFile.write(PprofNamedProfile.leaks(report.allocations), to: profilePath)
-                notes.append(Note("leaks profile written to \(profilePath): \(written.samples) samples, \(written.bytes) bytes"))
-            }
-            return CommandOutcome(result: report, text: { report.text(style: $0) },
-                                  warnings: process.warnings + heap.warnings + leakWarnings, notes: notes,
-                                  verdict: report.overBudget ? .leaksFound : nil)
+            let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
+                                        headerBytes: GlibcHeap.chunkHeaderBytes)
+            return try outcome(heap: heap, heapName: "glibc \(heap.libcVersion)", check: check, process: process,
+                               warnings: process.warnings + heap.warnings, notes: heap.notes)
         }
     }
 
-    /// The leak check of a glibc heap (`leaks`, `report`), with the warnings of its roots and reads.
+    /// The report of a leak check, its warnings, the --profile file, and exit 7 over the budget.
+    func outcome(heap: GlibcHeap, heapName: String, check: NativeLeakCheck, process: ProcessImage,
+                 warnings: [Warning], notes: [Note]) throws -> CommandOutcome<LeaksReport> {
+        let (report, leakWarnings) = Self.report(heap: heap, heapName: heapName, check: check, process: process,
+                                                 kinds: kinds.kinds, maxLeakedBytes: maxLeakedBytes, top: top)
+        var notes = notes
+        if let profilePath {
+            let written = try ProfileFile.write(PprofNamedProfile.leaks(report.allocations), to: profilePath)
+            notes.append(Note("leaks profile written to \(profilePath): \(written.samples) samples, \(written.bytes) bytes"))
+        }
+        return CommandOutcome(result: report, text: { report.text(style: $0) }, warnings: warnings + leakWarnings,
+                              notes: notes, verdict: report.overBudget ? .leaksFound : nil)
+    }
+
+    /// The leak check of a glibc heap with the native roots (`report`, `check`), with its warnings.
     static func check(heap: GlibcHeap, process: ProcessImage, kinds: Set<LeakKind>, maxLeakedBytes: UInt64,
                       top: Int) -> (LeaksReport, [Warning]) {
         let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
-                                    headerBytes: glibcChunkHeaderBytes)
-        let report = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
+                                    headerBytes: GlibcHeap.chunkHeaderBytes)
+        return report(heap: heap, heapName: "glibc \(heap.libcVersion)", check: check, process: process,
+                      kinds: kinds, maxLeakedBytes: maxLeakedBytes, top: top)
+    }
+
+    /// A leak check's report, and the warnings of its roots and reads.
+    static func report(heap: GlibcHeap, heapName: String, check: NativeLeakCheck, process: ProcessImage,
+                       kinds: Set<LeakKind>, maxLeakedBytes: UInt64, top: Int) -> (LeaksReport, [Warning]) {
+        let report = LeaksReport(heap: heapName, table: heap.table, types: heap.types,
                                  classification: check.classification, libcOwned: heap.isLibcOwned,
                                  kinds: kinds, maxLeakedBytes: maxLeakedBytes, memory: process.memory, top: top)
         var warnings = check.roots.warnings.map { Warning($0) }

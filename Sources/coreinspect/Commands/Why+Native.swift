@@ -42,12 +42,12 @@ private struct NativeWhy {
                                    freeIn: heap.word(of: row).place.name, predecessors: [], omittedPredecessors: 0, successors: [])
         }
         let check = NativeLeakCheck(table: table, process: process, allocatorOwned: heap.isLibcOwned,
-                                    headerBytes: Leaks.glibcChunkHeaderBytes)
+                                    headerBytes: GlibcHeap.chunkHeaderBytes)
         let kinds = check.classification.kinds
         let object = chunk(row, state: kinds[row].name)
         guard !kinds[row].isLeak || kinds[row] == .possible,
               let path = NativePathFinder(check: check, table: table, memory: process.memory,
-                                          headerBytes: Leaks.glibcChunkHeaderBytes).path(to: row)
+                                          headerBytes: GlibcHeap.chunkHeaderBytes).path(to: row)
         else {
             let leader = check.classification.leader(of: row).flatMap { $0 == row ? nil : chunk($0, state: kinds[$0].name) }
             let (before, total) = check.predecessors(of: row, limit: predecessorLimit)

@@ -1,0 +1,3 @@
+module coreinspect.test/go-cgo
+
+go 1.22

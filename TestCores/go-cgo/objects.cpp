@@ -1,0 +1,2 @@
+// The c-heap fixture's C++ classes (polymorphic objects named by their vtable).
+#include "../c-heap/objects.cpp"
