@@ -86,11 +86,17 @@ struct LeakGraphPart {
     var edges: [UInt32] = []
     var faults = 0
 
-    /// The edge for a pointer `value` into row `target`, or nil for a link to the next row's header.
+    /// The edge for a pointer `value` into row `target`, or nil for a link to the header after it.
     @inline(__always)
     static func edge(target: Int, value: UInt64, lookup: TableLookup, headerBytes: UInt64) -> UInt32? {
         let start = lookup.starts[target]
-        if headerBytes > 0, target + 1 < lookup.count, value &+ headerBytes == lookup.starts[target + 1] { return nil }
+        if headerBytes > 0 {
+            if target + 1 < lookup.count, value &+ headerBytes == lookup.starts[target + 1] { return nil }
+            // The header's first word (glibc's prev_size) is the row's last word, so the header
+            // after a row sits at its end minus half a header, whether the chunk there is a row
+            // or none: glibc's top chunk, which `main_arena.top` points at, is in no table.
+            if value &+ headerBytes / 2 == start &+ lookup.sizes[target] { return nil }
+        }
         return LeakGraph.encode(row: target, interior: value != start)
     }
 

@@ -67,7 +67,8 @@ public struct NativePathFinder {
             for offset in stride(from: 0, to: raw.count, by: 8) {
                 let value = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 // The same rule as the graph's: a link to the next chunk's header is no edge.
-                if value >= low, value < high, headerBytes == 0 || value &+ headerBytes != next { return UInt64(offset) }
+                if value >= low, value < high,
+                   headerBytes == 0 || (value &+ headerBytes != next && value &+ headerBytes / 2 != high) { return UInt64(offset) }
             }
             return nil
         }

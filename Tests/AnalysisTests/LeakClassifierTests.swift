@@ -77,6 +77,21 @@ final class LeakClassifierTests: XCTestCase {
         XCTAssertEqual(LeakClassifier.classify(table: table, graph: glibc).kinds, [.direct, .reachable])
     }
 
+    /// The header after the last chunk of a heap is the top chunk's, which no table row holds but
+    /// `main_arena.top` points at: that root word is no interior pointer into the last block.
+    func testARootPointingAtTheHeaderAfterTheLastRowIsNoEdge() {
+        var builder = AllocationTableBuilder()
+        builder.append(address: Address(0x1000), size: 0x48, state: .unknown)
+        let table = builder.build().table
+        let memory = WordMemory()
+        memory.map(words: [UInt64](repeating: 0, count: 0x100 / 8), at: 0x1000)
+        let roots = MarkRoots(words: [0x1040])
+        XCTAssertEqual(LeakClassifier.classify(table: table, graph: LeakGraph.build(table: table, memory: memory, roots: roots)).kinds,
+                       [.possible])
+        let glibc = LeakGraph.build(table: table, memory: memory, roots: roots, headerBytes: 16)
+        XCTAssertEqual(LeakClassifier.classify(table: table, graph: glibc).kinds, [.direct])
+    }
+
     private static func table(rows: Int) -> AllocationTable {
         var builder = AllocationTableBuilder()
         for row in 0..<rows { builder.append(address: Address(0x1000 + UInt64(row) * 0x100), size: 0x40, state: .unknown) }
