@@ -23,7 +23,7 @@ public final class CoreFile: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
-        file = try MappedFile(path: path)
+        file = try MappedFile(path: path, decompressing: true)
         elf = try ELFImage(view: file.bytes, path: path)
         guard elf.header.fileType == .core else {
             throw CoreInspectError.notACore(path: path, elfType: elf.header.typeName)

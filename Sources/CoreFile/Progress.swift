@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How far a long step is, as handed to the installed reporter.
+public struct ProgressUpdate: Sendable {
+    /// What is being done, e.g. "decompressing core.zst".
+    public var title: String
+    public var done: UInt64
+    /// The amount `done` counts up to, when known.
+    public var total: UInt64?
+    public var unit: ProgressUnit
+    /// Seconds since the step started.
+    public var elapsed: Double
+    /// The last update of this step: the reporter clears its line.
+    public var finished: Bool
+}
+
+public enum ProgressUnit: Sendable {
+    case bytes, items
+}
+
+/// Where long steps (decompressing a core, walking a heap) say how far they
+/// are. The CLI installs a reporter only when standard error is a terminal
+/// and `--quiet` is not given; otherwise every update returns at its first
+/// check, so the layers can report without caring who listens.
+public enum ProgressReporting {
+    public typealias Reporter = @Sendable (ProgressUpdate) -> Void
+
+    /// Set once by the CLI before any work starts, read afterwards only.
+    nonisolated(unsafe) private static var installed: Reporter?
+
+    public static func install(_ reporter: Reporter?) { installed = reporter }
+
+    static var reporter: Reporter? { installed }
+
+    /// Starts a step. Call `update` as often as is cheap (every few MB), and `finish` at its end.
+    public static func start(_ title: String, total: UInt64?, unit: ProgressUnit) -> ProgressTask {
+        ProgressTask(title: title, total: total, unit: unit, reporter: installed)
+    }
+}
+
+/// One long step's progress. Silent for its first second, then redrawn at
+/// most a few times a second.
+public final class ProgressTask: @unchecked Sendable {
+    /// Steps shorter than this never show a line.
+    static let quietPeriod = 1.0
+    static let redrawInterval = 0.2
+
+    private let title: String
+    private let total: UInt64?
+    private let unit: ProgressUnit
+    private let reporter: ProgressReporting.Reporter?
+    private let started: Double
+    private var lastDrawn: Double?
+
+    init(title: String, total: UInt64?, unit: ProgressUnit, reporter: ProgressReporting.Reporter?) {
+        self.title = title
+        self.total = total
+        self.unit = unit
+        self.reporter = reporter
+        started = reporter == nil ? 0 : ProgressTask.now()
+    }
+
+    public func update(_ done: UInt64) {
+        guard let reporter else { return }
+        let now = ProgressTask.now()
+        let elapsed = now - started
+        guard elapsed >= ProgressTask.quietPeriod else { return }
+        if let lastDrawn, now - lastDrawn < ProgressTask.redrawInterval { return }
+        lastDrawn = now
+        reporter(ProgressUpdate(title: title, done: done, total: total, unit: unit, elapsed: elapsed, finished: false))
+    }
+
+    /// Clears the line, if one was drawn.
+    public func finish(_ done: UInt64) {
+        guard let reporter, lastDrawn != nil else { return }
+        reporter(ProgressUpdate(title: title, done: done, total: total, unit: unit,
+                                elapsed: ProgressTask.now() - started, finished: true))
+    }
+
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
