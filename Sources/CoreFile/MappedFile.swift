@@ -48,6 +48,23 @@ public final class MappedFile: @unchecked Sendable {
         pointer = mapped
     }
 
+    /// Bytes built in memory (a synthetic core), in an anonymous mapping so they are released like a file's.
+    public init(copying bytes: [UInt8], name: String) throws {
+        path = name
+        size = UInt64(bytes.count)
+        compression = nil
+        guard !bytes.isEmpty else {
+            pointer = nil
+            return
+        }
+        let mapped = mmap(nil, bytes.count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapped, mapped != MAP_FAILED else {
+            throw CoreInspectError.unreadableFile(path: name, reason: MappedFile.errnoText())
+        }
+        bytes.withUnsafeBytes { mapped.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        pointer = mapped
+    }
+
     deinit {
         if let pointer { munmap(pointer, Int(size)) }
     }
