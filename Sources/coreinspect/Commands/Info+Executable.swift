@@ -24,6 +24,8 @@ extension Info {
 /// addresses, with libdw's view of it and, for Go, its own tables.
 struct ExecutableImage {
     let path: String
+    /// Owns the bytes `elf` views.
+    let file: MappedFile
     let elf: ELFImage
     let process: ProcessImage
     let module: Module
@@ -34,6 +36,7 @@ struct ExecutableImage {
 
     init(file: MappedFile, elf: ELFImage, search: FileSearch) throws {
         path = file.path
+        self.file = file
         self.elf = elf
         // A file that is not what it should be is the executable's problem, not a core's.
         (process, symbols) = try CategorizedFailure.filing(as: .executableProblem, subject: file.path) {
