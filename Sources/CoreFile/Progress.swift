@@ -31,32 +31,38 @@ public enum ProgressReporting {
 
     /// Set once by the CLI before any work starts, read afterwards only.
     nonisolated(unsafe) private static var installed: Reporter?
+    nonisolated(unsafe) private static var installedQuietPeriod = 1.0
 
-    public static func install(_ reporter: Reporter?) { installed = reporter }
+    /// - Parameter quietPeriod: seconds a step runs before its first line (1 s; tests set 0).
+    public static func install(_ reporter: Reporter?, quietPeriod: Double = 1.0) {
+        installed = reporter
+        installedQuietPeriod = quietPeriod
+    }
 
     static var reporter: Reporter? { installed }
 
     /// Starts a step. Call `update` as often as is cheap (every few MB), and `finish` at its end.
     public static func start(_ title: String, total: UInt64?, unit: ProgressUnit) -> ProgressTask {
-        ProgressTask(title: title, total: total, unit: unit, reporter: installed)
+        ProgressTask(title: title, total: total, unit: unit, reporter: installed, quietPeriod: installedQuietPeriod)
     }
 }
 
 /// One long step's progress. Silent for its first second, then redrawn at
 /// most a few times a second.
 public final class ProgressTask: @unchecked Sendable {
-    /// Steps shorter than this never show a line.
-    static let quietPeriod = 1.0
     static let redrawInterval = 0.2
 
     private let title: String
     private let total: UInt64?
     private let unit: ProgressUnit
     private let reporter: ProgressReporting.Reporter?
+    /// Steps shorter than this never show a line.
+    private let quietPeriod: Double
     private let started: Double
     private var lastDrawn: Double?
 
-    init(title: String, total: UInt64?, unit: ProgressUnit, reporter: ProgressReporting.Reporter?) {
+    init(title: String, total: UInt64?, unit: ProgressUnit, reporter: ProgressReporting.Reporter?, quietPeriod: Double) {
+        self.quietPeriod = quietPeriod
         self.title = title
         self.total = total
         self.unit = unit
@@ -68,7 +74,7 @@ public final class ProgressTask: @unchecked Sendable {
         guard let reporter else { return }
         let now = ProgressTask.now()
         let elapsed = now - started
-        guard elapsed >= ProgressTask.quietPeriod else { return }
+        guard elapsed >= quietPeriod else { return }
         if let lastDrawn, now - lastDrawn < ProgressTask.redrawInterval { return }
         lastDrawn = now
         reporter(ProgressUpdate(title: title, done: done, total: total, unit: unit, elapsed: elapsed, finished: false))

@@ -10,6 +10,7 @@ import Reports
 enum CommandRunner {
     /// `body` opens what it needs and returns its report with every warning and note.
     static func run<Result: Encodable>(command: String, options: CoreOptions, body: () throws -> CommandOutcome<Result>) throws {
+        ProgressLine.installIfWanted(quiet: options.quiet)
         try run(command: command, subject: options.core, json: options.json, body: body)
     }
 

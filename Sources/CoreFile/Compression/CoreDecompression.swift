@@ -39,7 +39,8 @@ enum CoreDecompression {
         let outputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
         defer { inputBuffer.deallocate(); outputBuffer.deallocate() }
         var writer = SparseFileWriter(descriptor: output)
-        let progress = ProgressReporting.start("decompressing \(path)", total: compressedSize, unit: .bytes)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let progress = ProgressReporting.start("decompressing \(name)", total: compressedSize, unit: .bytes)
         var consumedTotal: UInt64 = 0
         var available = 0, position = 0
         var inputEnded = false
