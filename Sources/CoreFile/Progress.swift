@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// How far a long step is, as handed to the installed reporter.
 public struct ProgressUpdate: Sendable {
@@ -48,8 +49,8 @@ public enum ProgressReporting {
 }
 
 /// One long step's progress. Silent for its first second, then redrawn at
-/// most a few times a second.
-public final class ProgressTask: @unchecked Sendable {
+/// most a few times a second. Several workers may report into one task.
+public final class ProgressTask: Sendable {
     static let redrawInterval = 0.2
 
     private let title: String
@@ -59,7 +60,9 @@ public final class ProgressTask: @unchecked Sendable {
     /// Steps shorter than this never show a line.
     private let quietPeriod: Double
     private let started: Double
-    private var lastDrawn: Double?
+    private let lastDrawn = Mutex<Double?>(nil)
+    /// What workers added with `add`.
+    private let added = Atomic<UInt64>(0)
 
     init(title: String, total: UInt64?, unit: ProgressUnit, reporter: ProgressReporting.Reporter?, quietPeriod: Double) {
         self.quietPeriod = quietPeriod
@@ -75,14 +78,24 @@ public final class ProgressTask: @unchecked Sendable {
         let now = ProgressTask.now()
         let elapsed = now - started
         guard elapsed >= quietPeriod else { return }
-        if let lastDrawn, now - lastDrawn < ProgressTask.redrawInterval { return }
-        lastDrawn = now
+        let due = lastDrawn.withLock { last in
+            if let last, now - last < ProgressTask.redrawInterval { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
         reporter(ProgressUpdate(title: title, done: done, total: total, unit: unit, elapsed: elapsed, finished: false))
+    }
+
+    /// For workers sharing the step: adds `amount` to what all of them did and reports the sum.
+    public func add(_ amount: UInt64) {
+        guard reporter != nil else { return }
+        update(added.wrappingAdd(amount, ordering: .relaxed).newValue)
     }
 
     /// Clears the line, if one was drawn.
     public func finish(_ done: UInt64) {
-        guard let reporter, lastDrawn != nil else { return }
+        guard let reporter, lastDrawn.withLock({ $0 != nil }) else { return }
         reporter(ProgressUpdate(title: title, done: done, total: total, unit: unit,
                                 elapsed: ProgressTask.now() - started, finished: true))
     }
