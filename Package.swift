@@ -6,7 +6,7 @@ import PackageDescription
 // Analysis (allocation tables, marking, object graph, histograms) is allocator-neutral: it needs only
 // addresses and memory reads (ProcessImage, CoreFile), so the heap walkers in the runtime models
 // (GoRuntime, later GlibcMalloc) fill its tables, and its algorithms are written once for all of them.
-// CElfUtils is the C boundary; only Symbols imports it. CZlib (gzip) is imported only by Reports' pprof writer.
+// CElfUtils is the C boundary; only Symbols imports it. CZlib (gzip) is imported by Reports' pprof writer and, with CZstd and CLzma, by CoreFile to read compressed cores.
 let package = Package(
     name: "coreinspect",
     platforms: [.macOS(.v13)],
@@ -32,7 +32,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "CoreFile"),
+        // Compressed cores (.zst from systemd-coredump, .xz, .gz) are read through the C libraries.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLzma",
+            pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"])]
+        ),
+        .target(name: "CoreFile", dependencies: ["CZstd", "CLzma", "CZlib"]),
         .target(name: "ProcessImage", dependencies: ["CoreFile"]),
         .target(
             name: "Symbols",

@@ -65,14 +65,19 @@ public struct ObjectGraph: Sendable {
         var (parts, rootEdges, rootFaults) = table.withLookup { lookup in
             let runs = rowRuns(table: table, count: max(1, threads))
             var parts = [GraphPart?](repeating: nil, count: runs.count)
+            // Progress counts the address range the workers have passed, not the bytes of each row.
+            let span = table.count == 0 ? 0 : lookup.starts[table.count - 1] &+ lookup.sizes[table.count - 1] &- lookup.starts[0]
+            let progress = ProgressReporting.start("scanning the heap for pointers", total: span, unit: .bytes)
             parts.withUnsafeMutableBufferPointer { partSlots in
                 let shared = UncheckedSendable((memory: memory, slots: partSlots))
                 DispatchQueue.concurrentPerform(iterations: runs.count) { run in
                     shared.value.slots[run] = GraphPart(rows: runs[run], table: table, lookup: lookup,
                                                         memory: shared.value.memory, pointers: pointers,
-                                                        releasingPages: releasingPages, recordingFields: recordingFields)
+                                                        releasingPages: releasingPages, recordingFields: recordingFields,
+                                                        progress: progress)
                 }
             }
+            progress.finish(span)
             let rootScanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
             let rootEdges = RootEdges(roots: roots, scanner: rootScanner)
             return (parts, rootEdges, rootScanner.reader.faults)
@@ -147,9 +152,12 @@ private struct GraphPart {
 
     /// Pages are released in steps of this many bytes: few enough calls, little held resident.
     static let releaseStep: UInt64 = 4 << 20
+    /// Address range a worker passes between progress reports.
+    static let progressStep: UInt64 = 64 << 20
 
     init<Map: PointerMap>(rows: Range<Int>, table: AllocationTable, lookup: TableLookup,
-                          memory: any MemoryReader, pointers: Map, releasingPages: Bool, recordingFields: Bool) {
+                          memory: any MemoryReader, pointers: Map, releasingPages: Bool, recordingFields: Bool,
+                          progress: ProgressTask) {
         let scanner = PointerScanner(reader: WordReader(memory: memory), lookup: lookup)
         var offsets: [UInt32] = []
         offsets.reserveCapacity(rows.count + 1)
@@ -160,7 +168,12 @@ private struct GraphPart {
         var fields: [UInt64] = []
         if recordingFields { fields.reserveCapacity(2 * rows.count) }
         var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(Self.releaseStep - 1)
+        var reported = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound]
         for row in rows {
+            if lookup.starts[row] &- reported >= Self.progressStep {
+                progress.add(lookup.starts[row] &- reported)
+                reported = lookup.starts[row]
+            }
             if releasingPages, lookup.starts[row] &- released >= 2 * Self.releaseStep {
                 let end = (lookup.starts[row] & ~(Self.releaseStep - 1)) - Self.releaseStep
                 memory.releasePages(in: AddressRange(start: Address(released), end: Address(end)))

@@ -21,9 +21,15 @@ public final class CoreFile: @unchecked Sendable {
         case gdb, kernel
     }
 
-    public init(path: String) throws {
+    /// Opens a core, plain or compressed (zstd, xz, gzip).
+    public convenience init(path: String) throws {
+        try self.init(file: MappedFile(path: path, decompressing: true))
+    }
+
+    public init(file: MappedFile) throws {
+        let path = file.path
         self.path = path
-        file = try MappedFile(path: path)
+        self.file = file
         elf = try ELFImage(view: file.bytes, path: path)
         guard elf.header.fileType == .core else {
             throw CoreInspectError.notACore(path: path, elfType: elf.header.typeName)

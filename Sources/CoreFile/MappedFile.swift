@@ -11,19 +11,30 @@ import Darwin
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let size: UInt64
+    /// The container the bytes were decompressed from, when `path` is a compressed core.
+    public let compression: CompressionFormat?
     private let pointer: UnsafeMutableRawPointer?
 
-    public init(path: String) throws {
+    /// Maps `path` as it is.
+    public convenience init(path: String) throws {
+        try self.init(path: path, decompressing: false)
+    }
+
+    /// With `decompressing`, a zstd, xz or gzip file (told by its magic
+    /// bytes) is first decompressed into an unlinked sparse file in
+    /// `$TMPDIR` (see `CoreDecompression`), and that file is mapped.
+    public init(path: String, decompressing: Bool) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.errnoText()) }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.errnoText())
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CoreInspectError.unreadableFile(path: path, reason: "not a regular file")
+        var info = try MappedFile.regularFileStatus(fd, path: path)
+        compression = decompressing ? MappedFile.compressionFormat(fd) : nil
+        if let compression {
+            let plain = try CoreDecompression.decompress(fd, path: path, format: compression, compressedSize: UInt64(info.st_size))
+            close(fd)
+            fd = plain
+            info = try MappedFile.regularFileStatus(fd, path: path)
         }
         size = UInt64(info.st_size)
         if size == 0 {
@@ -37,6 +48,23 @@ public final class MappedFile: @unchecked Sendable {
         pointer = mapped
     }
 
+    /// Bytes built in memory (a synthetic core), in an anonymous mapping so they are released like a file's.
+    public init(copying bytes: [UInt8], name: String) throws {
+        path = name
+        size = UInt64(bytes.count)
+        compression = nil
+        guard !bytes.isEmpty else {
+            pointer = nil
+            return
+        }
+        let mapped = mmap(nil, bytes.count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapped, mapped != MAP_FAILED else {
+            throw CoreInspectError.unreadableFile(path: name, reason: MappedFile.errnoText())
+        }
+        bytes.withUnsafeBytes { mapped.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        pointer = mapped
+    }
+
     deinit {
         if let pointer { munmap(pointer, Int(size)) }
     }
@@ -47,4 +75,23 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    private static func regularFileStatus(_ fd: Int32, path: String) throws -> stat {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.errnoText())
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw CoreInspectError.unreadableFile(path: path, reason: "not a regular file")
+        }
+        return info
+    }
+
+    /// Reads the first bytes (and leaves the offset at 0, where decompression starts).
+    private static func compressionFormat(_ fd: Int32) -> CompressionFormat? {
+        var prefix = [UInt8](repeating: 0, count: CompressionFormat.magicLength)
+        let count = prefix.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        return CompressionFormat.detect(Array(prefix.prefix(count)))
+    }
 }

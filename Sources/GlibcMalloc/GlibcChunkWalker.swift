@@ -67,6 +67,10 @@ struct GlibcChunkWalker {
 
     /// Walks `[start, end)`. `top` (the arena's top chunk, when it lies in the stretch) ends the
     /// walk; the chunk before it is in use iff top's PREV_INUSE bit is set.
+    /// Heap bytes walked, reported at each release stride, on top of `progressBase` (earlier stretches).
+    var progress: ProgressTask?
+    var progressBase: UInt64 = 0
+
     func walk(from start: UInt64, to end: UInt64, top: UInt64?, arena: Int,
               into chunks: inout GlibcChunks, warnings: inout [Warning]) {
         guard end > start else { return }
@@ -118,6 +122,7 @@ struct GlibcChunkWalker {
             if cursor - released >= Self.releaseStride {
                 release(from: released, to: cursor)
                 released = cursor & ~4095
+                progress?.update(progressBase + (cursor - start))
             }
         }
         // The stretch ended without a top chunk (an old heap of a thread arena): the last

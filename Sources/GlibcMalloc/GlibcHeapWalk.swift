@@ -129,10 +129,14 @@ struct GlibcHeapWalk {
         // of millions by doubling copied them again and again. Untouched capacity costs no memory.
         let heapBytes = stretches.reduce(0) { $0 + ($1.end > $1.start ? $1.end - $1.start : 0) }
         chunks.reserveCapacity(Int(min(heapBytes / GlibcChunkWalker.minimumChunk, 1 << 26)))
-        let walker = GlibcChunkWalker(memory: memory)
+        var walker = GlibcChunkWalker(memory: memory)
+        walker.progress = ProgressReporting.start("walking glibc heaps", total: heapBytes, unit: .bytes)
         for stretch in stretches.sorted(by: { $0.start < $1.start }) {
             walker.walk(from: stretch.start, to: stretch.end, top: stretch.top, arena: stretch.arena, into: &chunks, warnings: &warnings)
+            walker.progressBase += stretch.end > stretch.start ? stretch.end - stretch.start : 0
+            walker.progress?.update(walker.progressBase)
         }
+        walker.progress?.finish(heapBytes)
         findTcaches(chunks: chunks, places: &places)
         mallinfo.hblks = UInt64((try? memory.readUInt32(at: Address(parameters + layout.nMmapsOffset))) ?? 0)
         mallinfo.hblkhd = word(parameters + layout.mmappedMemOffset) ?? 0

@@ -104,16 +104,16 @@ public struct GoBuildInfo: Sendable, Equatable {
         let flags = header[15]
         let inlineStrings = flags & 0x2 != 0
         let version: String
-        let modinfo: String
+        let modinfo: [UInt8]
         if inlineStrings {
             // Go 1.18+: two varint-length-prefixed strings right after the header.
             var cursor = address.advanced(by: UInt64(headerSize))
-            version = try readVarintString(memory: memory, cursor: &cursor)
+            version = String(decoding: try readVarintString(memory: memory, cursor: &cursor), as: UTF8.self)
             modinfo = try readVarintString(memory: memory, cursor: &cursor)
         } else {
             // Before 1.18: pointers to Go string headers (data pointer, length).
             guard pointerSize == 8, flags & 0x1 == 0 else { return nil }
-            version = try readGoString(memory: memory, header: try memory.readPointer(at: address.advanced(by: 16)))
+            version = String(decoding: try readGoString(memory: memory, header: try memory.readPointer(at: address.advanced(by: 16))), as: UTF8.self)
             modinfo = try readGoString(memory: memory, header: try memory.readPointer(at: address.advanced(by: 24)))
         }
         guard version.hasPrefix("go") || version.hasPrefix("devel") else { return nil }
@@ -123,7 +123,7 @@ public struct GoBuildInfo: Sendable, Equatable {
     /// A corrupt length must not become a huge allocation: strings here are small.
     private static let maximumStringLength: UInt64 = 1 << 20
 
-    private static func readVarintString(memory: MemoryReader, cursor: inout Address) throws -> String {
+    private static func readVarintString(memory: MemoryReader, cursor: inout Address) throws -> [UInt8] {
         var length: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -139,22 +139,23 @@ public struct GoBuildInfo: Sendable, Equatable {
         }
         let bytes = try memory.readBytes(at: cursor, count: Int(length))
         cursor = cursor.advanced(by: length)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
-    private static func readGoString(memory: MemoryReader, header: Address) throws -> String {
+    private static func readGoString(memory: MemoryReader, header: Address) throws -> [UInt8] {
         let data = try memory.readPointer(at: header)
         let length = try memory.readUInt64(at: header.advanced(by: 8))
         guard length <= maximumStringLength else {
             throw CoreInspectError.malformed(path: "go buildinfo", what: "string of \(length) bytes")
         }
-        return String(decoding: try memory.readBytes(at: data, count: Int(length)), as: UTF8.self)
+        return try memory.readBytes(at: data, count: Int(length))
     }
 
     /// The linker wraps modinfo in 16-byte sentinels; the text is between them.
-    private static func stripSentinels(_ modinfo: String) -> String {
-        let bytes = Array(modinfo.utf8)
-        guard bytes.count >= 33, bytes[bytes.count - 17] == UInt8(ascii: "\n") else { return modinfo }
+    /// Stripped as bytes: the sentinels are not UTF-8, and decoding them first
+    /// would turn each bad byte into a 3-byte replacement and shift the cut.
+    private static func stripSentinels(_ bytes: [UInt8]) -> String {
+        guard bytes.count >= 33, bytes[bytes.count - 17] == UInt8(ascii: "\n") else { return String(decoding: bytes, as: UTF8.self) }
         return String(decoding: bytes[16..<(bytes.count - 16)], as: UTF8.self)
     }
 

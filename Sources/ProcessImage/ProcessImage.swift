@@ -15,8 +15,13 @@ public final class ProcessImage: @unchecked Sendable {
     /// The fatal signal: the signaled thread's NT_SIGINFO.
     public var signal: SignalInfo? { threads.first(where: \.tookSignal)?.signal }
 
-    public init(corePath: String, search: FileSearch = FileSearch()) throws {
-        core = try CoreFile(path: corePath)
+    public convenience init(corePath: String, search: FileSearch = FileSearch()) throws {
+        try self.init(core: CoreFile(path: corePath), search: search)
+    }
+
+    public init(core: CoreFile, search: FileSearch = FileSearch()) throws {
+        let corePath = core.path
+        self.core = core
         let coreOnly = AddressSpace(core: core, files: [:])
         var locator = FileLocator(search: search)
         var modules: [Module] = []

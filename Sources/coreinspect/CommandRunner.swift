@@ -10,12 +10,18 @@ import Reports
 enum CommandRunner {
     /// `body` opens what it needs and returns its report with every warning and note.
     static func run<Result: Encodable>(command: String, options: CoreOptions, body: () throws -> CommandOutcome<Result>) throws {
+        ProgressLine.installIfWanted(quiet: options.quiet)
+        try run(command: command, subject: options.core, json: options.json, body: body)
+    }
+
+    /// For commands whose subject is not a core (`symbolize EXE`).
+    static func run<Result: Encodable>(command: String, subject: String, json: Bool, body: () throws -> CommandOutcome<Result>) throws {
         let status: ExitStatus
         do {
             let outcome = try body()
             let diagnostics = outcome.diagnostics
-            if options.json {
-                print(ReportDocument(command: command, core: options.core, diagnostics: diagnostics, result: outcome.result).json())
+            if json {
+                print(ReportDocument(command: command, core: subject, diagnostics: diagnostics, result: outcome.result).json())
             } else {
                 print(outcome.text(TextStyle.forStandardOutput()))
                 for note in diagnostics.notes { printError("note: \(note)") }
@@ -28,7 +34,7 @@ enum CommandRunner {
         } catch {
             // Every layer's errors are categorized; one that is not is a bug,
             // and must not pass for ArgumentParser's status 1 ("partial").
-            printError("coreinspect: \(options.core): internal error: \(error)")
+            printError("coreinspect: \(subject): internal error: \(error)")
             status = .internalError
         }
         if status != .complete { throw ExitCode(status.rawValue) }

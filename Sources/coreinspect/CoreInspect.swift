@@ -12,6 +12,6 @@ struct CoreInspect: ParsableCommand {
 
         \(ExitStatus.helpText)
         """,
-        subcommands: [Info.self, Threads.self, Goroutines.self, MemStats.self, Heap.self, Why.self, Leaks.self, Diff.self, Check.self, Report.self, Mappings.self, Notes.self, ScanBench.self]
+        subcommands: [Info.self, Threads.self, Goroutines.self, MemStats.self, Heap.self, Why.self, Leaks.self, Diff.self, Check.self, Report.self, Symbolize.self, Mappings.self, Notes.self, ScanBench.self]
     )
 }

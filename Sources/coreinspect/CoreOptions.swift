@@ -21,6 +21,9 @@ struct CoreOptions: ParsableArguments {
     @Flag(help: "Print JSON (schema coreinspect/2, see the README) instead of text.")
     var json = false
 
+    @Flag(help: "No progress lines on standard error (shown only on a terminal, for steps over a second).")
+    var quiet = false
+
     var search: FileSearch {
         FileSearch(executable: executable, sysroot: sysroot, debugDirectories: debugDirectories, force: force)
     }

@@ -162,7 +162,7 @@ final class ExitCodeTests: XCTestCase {
 
     func testHelpAndReadmeListTheSameExitStatuses() throws {
         let root = try helpCodes([])
-        for command in ["info", "threads", "goroutines", "heap", "why", "leaks", "diff", "check", "report", "mappings", "notes"] {
+        for command in ["info", "threads", "goroutines", "heap", "why", "leaks", "diff", "check", "report", "symbolize", "mappings", "notes"] {
             XCTAssertEqual(try helpCodes([command]), root, command)
         }
         let readme = try String(contentsOfFile: Fixtures.packageRoot + "/README.md", encoding: .utf8)

@@ -163,6 +163,7 @@ enum Shell {
         try run(try coreinspectPath(), arguments)
     }
 
+    /// For tests that start the binary under another program (/usr/bin/time, a pty).
     static func coreinspectPath() throws -> String {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let candidates = [directory + "/coreinspect", Fixtures.packageRoot + "/.build/debug/coreinspect"]

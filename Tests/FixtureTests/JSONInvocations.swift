@@ -39,6 +39,12 @@ enum JSONInvocations {
         let cFiles = [c.core, "--exe", c.exe]
         let goGrowOld = try Fixture(directory: DiffCommandTests.goDirectory, dump: "old").core()
         let goGrow = try opened(Fixture(directory: DiffCommandTests.goDirectory, dump: "new"))
+        // `symbolize` takes link-time addresses: the C fixture's `main` and the Go fixture's `main.main`.
+        func symbolAddress(_ name: String, in executable: String) throws -> String {
+            let line = try Shell.run("/usr/bin/nm", [executable]).stdout.split(separator: "\n").first { $0.hasSuffix(" T " + name) }
+            return "0x" + String(try XCTUnwrap(line, "\(name) in \(executable)").prefix { $0 != " " })
+        }
+        let goExecutable = goHeap.options[1]
         let cgo = try GoCgoFixture(release: GoCgoFixture.releases[0])
         let cgoFiles = [try cgo.core(), "--exe", try cgo.executable(stripped: false)]
         let cGrowOld = try Fixture(directory: DiffCommandTests.cDirectory, dump: "old").core()
@@ -92,6 +98,11 @@ enum JSONInvocations {
                            statuses: [9]),
             JSONInvocation(name: "report", title: "report",
                            arguments: ["report"] + goHeap.files + ["-o", outputDirectory + "/report.html"]),
+            JSONInvocation(name: "info-executable-c", title: "info on an executable", arguments: ["info", c.exe]),
+            JSONInvocation(name: "info-executable-go", arguments: ["info", goExecutable]),
+            JSONInvocation(name: "symbolize-c", title: "symbolize",
+                           arguments: ["symbolize", c.exe, try symbolAddress("main", in: c.exe)]),
+            JSONInvocation(name: "symbolize-go", arguments: ["symbolize", goExecutable, try symbolAddress("main.main", in: goExecutable)]),
             JSONInvocation(name: "mappings", title: "mappings", arguments: ["mappings"] + cFiles),
             JSONInvocation(name: "notes", title: "notes", arguments: ["notes"] + cFiles),
         ]

@@ -5,18 +5,36 @@ import XCTest
 final class GoBuildInfoTests: XCTestCase {
     /// A Go 1.18+ blob: 32-byte header, then varint-prefixed version and modinfo.
     private func blob(version: String, modinfo: String) -> [UInt8] {
+        blob(version: version, modinfoBytes: Array(modinfo.utf8))
+    }
+
+    private func blob(version: String, modinfoBytes: [UInt8]) -> [UInt8] {
         var bytes = GoBuildInfo.magic + [8, 0x2]
         bytes += [UInt8](repeating: 0, count: 32 - bytes.count)
-        for text in [version, modinfo] {
-            var length = text.utf8.count
+        for text in [Array(version.utf8), modinfoBytes] {
+            var length = text.count
             while length >= 0x80 {
                 bytes.append(UInt8(length & 0x7f) | 0x80)
                 length >>= 7
             }
             bytes.append(UInt8(length))
-            bytes += Array(text.utf8)
+            bytes += text
         }
         return bytes
+    }
+
+    /// The linker's real sentinels (cmd/go's infoStart and infoEnd) are not UTF-8: stripped as
+    /// text they became replacement characters and the first line, `path`, was lost.
+    func testStripsTheLinkersBinarySentinels() throws {
+        let start: [UInt8] = [0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02, 0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6]
+        let end: [UInt8] = [0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72, 0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2]
+        let text = Array("path\texample.com/app\nmod\texample.com/app\t(devel)\t\nbuild\tGOOS=linux\n".utf8)
+        let memory = FakeMemory()
+        memory.map(blob(version: "go1.26.6", modinfoBytes: start + text + end), at: 0x5000)
+        let info = try XCTUnwrap(try GoBuildInfo.decode(at: Address(0x5000), memory: memory))
+        XCTAssertEqual(info.path, "example.com/app")
+        XCTAssertEqual(info.mainModule?.version, "(devel)")
+        XCTAssertEqual(info.setting("GOOS"), "linux")
     }
 
     func testDecodesInlineBuildInfoWithSentinels() throws {

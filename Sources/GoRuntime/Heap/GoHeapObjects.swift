@@ -30,7 +30,10 @@ enum GoHeapObjects {
         // The span's allocBits, copied once per span into words: testing a bit per object is
         // then a shift, not a call through the memory API.
         var bitWords: [UInt64] = []
+        let progress = ProgressReporting.start("walking Go heap spans", total: UInt64(spans.count), unit: .items)
+        defer { progress.finish(UInt64(spans.count)) }
         for span in 0..<spans.count {
+            if span & 1023 == 0 { progress.update(UInt64(span)) }
             let count = Int(spans.elementCounts[span])
             let wordCount = (count + 63) / 64
             bitWords.removeAll(keepingCapacity: true)
