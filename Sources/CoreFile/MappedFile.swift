@@ -15,7 +15,9 @@ public final class MappedFile: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO (a path a core may name) would otherwise wait for a
+        // writer forever; O_NOCTTY: a terminal device must not become our controlling one.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.errnoText()) }
         defer { close(fd) }
         var info = stat()
@@ -23,7 +25,7 @@ public final class MappedFile: @unchecked Sendable {
             throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.errnoText())
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CoreInspectError.unreadableFile(path: path, reason: "not a regular file")
+            throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.kindText(mode: info.st_mode))
         }
         size = UInt64(info.st_size)
         if size == 0 {
@@ -47,4 +49,14 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    static func kindText(mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory, not a file"
+        case S_IFIFO: return "a FIFO, not a regular file"
+        case S_IFCHR, S_IFBLK: return "a device, not a regular file"
+        case S_IFSOCK: return "a socket, not a regular file"
+        default: return "not a regular file"
+        }
+    }
 }

@@ -118,6 +118,7 @@ struct GlibcChunkWalker {
             if cursor - released >= Self.releaseStride {
                 release(from: released, to: cursor)
                 released = cursor & ~4095
+                if AnalysisDeadline.expired(in: "the glibc chunk walk") { return }
             }
         }
         // The stretch ended without a top chunk (an old heap of a thread arena): the last

@@ -131,6 +131,7 @@ struct GlibcHeapWalk {
         chunks.reserveCapacity(Int(min(heapBytes / GlibcChunkWalker.minimumChunk, 1 << 26)))
         let walker = GlibcChunkWalker(memory: memory)
         for stretch in stretches.sorted(by: { $0.start < $1.start }) {
+            if AnalysisDeadline.expired(in: "the glibc chunk walk") { break }
             walker.walk(from: stretch.start, to: stretch.end, top: stretch.top, arena: stretch.arena, into: &chunks, warnings: &warnings)
         }
         findTcaches(chunks: chunks, places: &places)

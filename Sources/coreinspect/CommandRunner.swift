@@ -11,17 +11,25 @@ enum CommandRunner {
     /// `body` opens what it needs and returns its report with every warning and note.
     static func run<Result: Encodable>(command: String, options: CoreOptions, body: () throws -> CommandOutcome<Result>) throws {
         let status: ExitStatus
+        if let timeout = options.timeout { AnalysisDeadline.start(seconds: timeout) }
         do {
             let outcome = try body()
-            let diagnostics = outcome.diagnostics
+            var diagnostics = outcome.diagnostics
+            let stopped = AnalysisDeadline.stoppedStages
+            if !stopped.isEmpty {
+                diagnostics.add(Warning("--timeout \(options.timeout ?? 0) s expired during \(stopped.joined(separator: ", ")): the answer is what was found by then", kind: .timeout))
+            }
             if options.json {
-                print(ReportDocument(command: command, core: options.core, diagnostics: diagnostics, result: outcome.result).json())
+                var document = ReportDocument(command: command, core: options.core, diagnostics: diagnostics, result: outcome.result)
+                if !stopped.isEmpty { document.incomplete = true }
+                print(document.json())
             } else {
                 print(outcome.text(TextStyle.forStandardOutput()))
                 for note in diagnostics.notes { printError("note: \(note)") }
                 for warning in diagnostics.warnings { printError("warning: \(warning)") }
             }
-            status = outcome.verdict ?? (diagnostics.hasWarnings ? .partial : .complete)
+            // A timed-out answer is partial whatever it says (unmarked rows look leaked): 11 wins.
+            status = !stopped.isEmpty ? .timedOut : outcome.verdict ?? (diagnostics.hasWarnings ? .partial : .complete)
         } catch let error as CategorizedError {
             printError("coreinspect: \(error)")
             status = ExitStatus(error.category)

@@ -21,6 +21,14 @@ struct CoreOptions: ParsableArguments {
     @Flag(help: "Print JSON (schema coreinspect/2, see the README) instead of text.")
     var json = false
 
+    @Option(help: ArgumentHelp("Stop heap, leaks and why after this many seconds: print what they have, marked incomplete, and exit 11.",
+                               valueName: "seconds"))
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout >= 0 && timeout.isFinite) { throw ValidationError("--timeout must be a number of seconds, 0 or more") }
+    }
+
     var search: FileSearch {
         FileSearch(executable: executable, sysroot: sysroot, debugDirectories: debugDirectories, force: force)
     }

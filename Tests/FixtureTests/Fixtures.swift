@@ -160,11 +160,15 @@ enum Shell {
 
     /// The coreinspect binary built next to this test bundle.
     static func coreinspect(_ arguments: [String]) throws -> Result {
+        try run(try coreinspectPath(), arguments)
+    }
+
+    static func coreinspectPath() throws -> String {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let candidates = [directory + "/coreinspect", Fixtures.packageRoot + "/.build/debug/coreinspect"]
         guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw FixtureError("coreinspect binary not found in \(candidates)")
         }
-        return try run(binary, arguments)
+        return binary
     }
 }

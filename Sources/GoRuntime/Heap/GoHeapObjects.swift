@@ -31,6 +31,7 @@ enum GoHeapObjects {
         // then a shift, not a call through the memory API.
         var bitWords: [UInt64] = []
         for span in 0..<spans.count {
+            if span & 255 == 0, AnalysisDeadline.expired(in: "the Go object listing") { break }
             let count = Int(spans.elementCounts[span])
             let wordCount = (count + 63) / 64
             bitWords.removeAll(keepingCapacity: true)
