@@ -151,18 +151,18 @@ struct GlibcHeapWalk {
         let first = arena & mask
         var seen: Set<UInt64> = []
         while true {
-            guard let size = word(heap + layout.heapInfoSizeOffset), word(heap) == arena else {
+            guard let size = word(heap &+ layout.heapInfoSizeOffset), word(heap) == arena else {
                 warnings.append(Warning("glibc arena \(Address(arena).hex): heap_info at \(Address(heap).hex) does not name its arena; its older heaps are skipped", kind: .malformedCore))
                 return
             }
-            let start = heap == first ? (arena + layout.arenaSize + 15) & ~15 : heap + layout.heapInfoSize
-            let end = heap + min(size, layout.heapMaxSize)
+            let start = heap == first ? (arena &+ layout.arenaSize &+ 15) & ~15 : heap &+ layout.heapInfoSize
+            let end = heap &+ min(size, layout.heapMaxSize)
             let holdsTop = top >= heap && top < end
             stretches.append(Stretch(start: start, end: holdsTop ? topEnd : end, top: holdsTop ? top : nil, arena: index))
             heapRanges.append(AddressRange(start: Address(heap), size: layout.heapMaxSize))
             if heap == first { return }
             seen.insert(heap)
-            heap = word(heap + layout.heapInfoPrevOffset) ?? 0
+            heap = word(heap &+ layout.heapInfoPrevOffset) ?? 0
             if heap == 0 || seen.contains(heap) || seen.count > 4096 {
                 warnings.append(Warning("glibc arena \(Address(arena).hex): its heap_info chain loops or breaks before the arena's first heap", kind: .malformedCore))
                 return

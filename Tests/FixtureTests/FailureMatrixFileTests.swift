@@ -60,6 +60,12 @@ final class FailureMatrixFileTests: FailureMatrixTestCase {
             case "nt-file-count-lies":
                 let descriptor = try XCTUnwrap(layout.descriptorOffset(ofNoteType: 0x4649_4c45))  // NT_FILE
                 return input(try patched("nt-file") { try patch($0, at: descriptor, value: UInt64(1) << 60) })
+            case "nt-file-offsets-absurd":
+                let descriptor = try XCTUnwrap(layout.descriptorOffset(ofNoteType: 0x4649_4c45))
+                let count = CoreLayout.load(layout.data, UInt64.self, at: descriptor)
+                return input(try patched("nt-file-offsets") { path in
+                    for entry in 0..<count { try patch(path, at: descriptor + 16 + entry * 24 + 16, value: UInt64(1) << 52 - 1) }
+                })
             case "phnum-lies": return input(try patched("phnum") { try patch($0, at: 56, value: UInt16.max) })
             case "segment-past-eof":
                 let segment = try XCTUnwrap(layout.loads.first { $0.fileSize > 0 })
