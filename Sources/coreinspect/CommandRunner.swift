@@ -17,7 +17,7 @@ enum CommandRunner {
             var diagnostics = outcome.diagnostics
             let stopped = AnalysisDeadline.stoppedStages
             if !stopped.isEmpty {
-                diagnostics.add(Warning("--timeout \(options.timeout ?? 0) s expired during \(stopped.joined(separator: ", ")): the answer is what was found by then", kind: .timeout))
+                diagnostics.add(Warning(expiry(options, stopped) + ": the answer is what was found by then", kind: .timeout))
             }
             if options.json {
                 var document = ReportDocument(command: command, core: options.core, diagnostics: diagnostics, result: outcome.result)
@@ -31,8 +31,16 @@ enum CommandRunner {
             // A timed-out answer is partial whatever it says (unmarked rows look leaked): 11 wins.
             status = !stopped.isEmpty ? .timedOut : outcome.verdict ?? (diagnostics.hasWarnings ? .partial : .complete)
         } catch let error as CategorizedError {
-            printError("coreinspect: \(error)")
-            status = ExitStatus(error.category)
+            // An analysis cut short can fail for want of what it did not read ("no object holds
+            // the address"): that is the timeout's doing, and says so.
+            let stopped = AnalysisDeadline.stoppedStages
+            if stopped.isEmpty {
+                printError("coreinspect: \(error)")
+                status = ExitStatus(error.category)
+            } else {
+                printError("coreinspect: " + expiry(options, stopped) + ", before an answer: \(error)")
+                status = .timedOut
+            }
         } catch {
             // Every layer's errors are categorized; one that is not is a bug,
             // and must not pass for ArgumentParser's status 1 ("partial").
@@ -40,6 +48,11 @@ enum CommandRunner {
             status = .internalError
         }
         if status != .complete { throw ExitCode(status.rawValue) }
+    }
+
+    /// What --timeout cut short, for the warning or the error that reports it.
+    private static func expiry(_ options: CoreOptions, _ stopped: [String]) -> String {
+        "--timeout \(options.timeout ?? 0) s expired during \(stopped.joined(separator: ", "))"
     }
 
     static func printError(_ message: String) {

@@ -84,8 +84,13 @@ struct MatrixInput {
     }
 }
 
-/// A run of the built coreinspect, watched: its exit or signal, its own peak memory (wait4's
-/// rusage, not the test process's other children), and whether it outran the wall clock.
+/// A run of the built coreinspect, watched: its exit or signal, its own peak memory, and
+/// whether it outran the wall clock.
+///
+/// The peak is the child's VmHWM, polled from /proc while it runs (the high-water mark only
+/// grows, so the last poll misses at most a few milliseconds). wait4's `ru_maxrss` would not do:
+/// posix_spawn's child shares the test process's memory until it execs, and Linux carries that
+/// high-water mark (the whole test process, hundreds of MB) across the exec.
 struct WatchedRun {
     var status: Int32?
     var signal: Int32?
@@ -113,13 +118,14 @@ struct WatchedRun {
 
         let start = Date()
         var waitStatus: Int32 = 0
-        var usage = rusage()
         var timedOut = false
-        while wait4(pid, &waitStatus, WNOHANG, &usage) == 0 {
+        var peak: UInt64 = 0
+        while waitpid(pid, &waitStatus, WNOHANG) == 0 {
+            peak = max(peak, highWaterMark(of: pid))
             if Date().timeIntervalSince(start) > limit {
                 timedOut = true
                 kill(pid, SIGKILL)
-                _ = wait4(pid, &waitStatus, 0, &usage)
+                _ = waitpid(pid, &waitStatus, 0)
                 break
             }
             usleep(5_000)
@@ -127,10 +133,19 @@ struct WatchedRun {
         let signal = waitStatus & 0x7f
         return WatchedRun(status: signal == 0 ? (waitStatus >> 8) & 0xff : nil, signal: signal == 0 ? nil : signal,
                           timedOut: timedOut, seconds: Date().timeIntervalSince(start),
-                          maxResidentBytes: UInt64(usage.ru_maxrss) * 1024,
+                          maxResidentBytes: peak,
                           stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                           stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
+}
+
+/// A live process's peak resident memory (VmHWM), 0 once it has exited.
+private func highWaterMark(of pid: pid_t) -> UInt64 {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) })
+    else { return 0 }
+    return kilobytes * 1024
 }
 
 /// What every test class of the matrix shares: the table, a scratch directory, and the check.

@@ -96,7 +96,7 @@ final class FailureMatrixRuntimeTests: FailureMatrixTestCase {
         let glibc = try CHeapFixture(release: "2.36")
         try checkRows(in: Self.timeoutSection) { id in
             switch id {
-            case "timeout-go-heap": return MatrixInput(core: try go.core(), executable: try go.opened().executable)
+            case "timeout-go-heap", "timeout-go-why": return MatrixInput(core: try go.core(), executable: try go.opened().executable)
             case "timeout-glibc-leaks":
                 return MatrixInput(core: try Fixtures.decompressed(glibc.directory + "/core.xz"), executable: glibc.directory + "/c-heap",
                                    debugDirectory: glibc.truth.glibc_files.debugdir)

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// The README's memory bound ("Memory"): the core is mapped, never read whole, so a command's
-/// peak RSS (wait4's rusage of that run alone) depends on what it analyses, not on the core's size.
+/// peak RSS (that run's own VmHWM, see `WatchedRun`) depends on what it analyses, not on the core's size.
 final class MemoryBoundTests: FailureMatrixTestCase {
     /// Commands that walk no heap, whatever the core's size.
     static let fixedBound: UInt64 = 96 << 20
@@ -28,7 +28,8 @@ final class MemoryBoundTests: FailureMatrixTestCase {
             XCTAssertFalse(run.timedOut, context)
             XCTAssertNil(run.signal, context)
             XCTAssertNotNil(run.status, context)
-            XCTAssertLessThan(run.maxResidentBytes, bound, "\(command): peak RSS \(run.maxResidentBytes >> 20) MiB on a \(size >> 30) GiB core")
+            XCTAssertGreaterThan(run.maxResidentBytes, 0, "the peak was measured")
+            XCTAssertLessThan(run.maxResidentBytes, bound, "\(command): peak RSS \(run.maxResidentBytes >> 20) MiB on a core of \(size >> 20) MiB")
             print("\(command) on the 64 GiB core: \(run.maxResidentBytes >> 20) MiB, \(String(format: "%.2f", run.seconds)) s")
         }
     }
