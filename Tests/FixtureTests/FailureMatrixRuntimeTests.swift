@@ -72,6 +72,11 @@ final class FailureMatrixRuntimeTests: FailureMatrixTestCase {
                 let (head, second) = (hexValue(main.fastbin[0]), hexValue(main.fastbin[1]))
                 // Safe-linking (glibc 2.32+): the stored link is (its own address >> 12) ^ target.
                 return try damaged("bin-loop", second, (second >> 12) ^ (head - 16))
+            case "glibc-tcache-loop":
+                let entries = try XCTUnwrap(walk.tcaches.first { $0.entries.count >= 2 }).entries.map(hexValue)
+                let reveal = { (entry: UInt64) throws -> UInt64 in (entry >> 12) ^ (try process.memory.readUInt64(at: Address(entry))) }
+                XCTAssertEqual(try reveal(entries[0]), entries[1], "gdb lists a bin's entries in list order")
+                return try damaged("tcache-loop", entries[1], (entries[1] >> 12) ^ entries[0])
             case "glibc-arena-loop":
                 let others = walk.arenas.filter { $0.address != walk.main_arena }.map { hexValue($0.address) }
                 try XCTSkipIf(others.count < 2, "the fixture has fewer than three arenas")
@@ -120,6 +125,8 @@ final class FailureMatrixRuntimeTests: FailureMatrixTestCase {
 /// The arenas of gdb's walk of the c-heap fixture (gdb-walk.json).
 private struct GdbArenas: Decodable {
     struct Arena: Decodable { var address: String; var fastbin: [String] }
+    struct Tcache: Decodable { var entries: [String] }
     var main_arena: String
     var arenas: [Arena]
+    var tcaches: [Tcache]
 }
