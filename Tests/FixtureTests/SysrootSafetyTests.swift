@@ -43,11 +43,11 @@ final class SysrootSafetyTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
     }
 
-    func testDotDotInTheCoresPathStaysInside() throws {
-        // The recorded path rewritten in place (same length, padded with slashes) to climb out.
-        let climbing = "/../outside/c-threads"
-        XCTAssertGreaterThanOrEqual(recordedPath.utf8.count, climbing.utf8.count)
-        let forged = String(repeating: "/", count: recordedPath.utf8.count - climbing.utf8.count) + climbing
+    /// A copy of the core whose NT_FILE names `path` instead of the executable's recorded path:
+    /// rewritten in place, padded with leading slashes to the same length.
+    private func coreNaming(_ path: String) throws -> (core: String, forged: String) {
+        XCTAssertGreaterThanOrEqual(recordedPath.utf8.count, path.utf8.count)
+        let forged = String(repeating: "/", count: recordedPath.utf8.count - path.utf8.count) + path
         let damaged = scratch + "/forged.core"
         var data = try Data(contentsOf: URL(fileURLWithPath: core))
         let layout = try CoreLayout(path: core)
@@ -60,6 +60,11 @@ final class SysrootSafetyTests: XCTestCase {
         }
         XCTAssertGreaterThan(replaced, 0, "the recorded path is in NT_FILE")
         try data.write(to: URL(fileURLWithPath: damaged))
+        return (damaged, forged)
+    }
+
+    func testDotDotInTheCoresPathStaysInside() throws {
+        let (damaged, forged) = try coreNaming("/../outside/c-threads")
         // Without the sysroot's guard, sysroot + forged = scratch/outside/c-threads, which exists.
         XCTAssertTrue(FileManager.default.fileExists(atPath: sysroot + forged))
         let module = try mainExecutable(core: damaged)
@@ -88,5 +93,17 @@ final class SysrootSafetyTests: XCTestCase {
     func testLinkLoopIsRefused() throws {
         try link(recordedPathTo: recordedPath)
         XCTAssertNil(try mainExecutable(core: core).located)
+    }
+
+    func testThisMachinesPathIsNotTriedWithASysroot() throws {
+        // A short host path, so that it fits in place of the recorded one.
+        let host = "/tmp/ci-sysroot-\(getpid())"
+        try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: host) }
+        try FileManager.default.copyItem(atPath: executable, toPath: host + "/c-threads")
+        let (damaged, forged) = try coreNaming(host + "/c-threads")
+        let withoutSysroot = try XCTUnwrap(try ProcessImage(corePath: damaged, search: FileSearch()).mainExecutable)
+        XCTAssertEqual(withoutSysroot.located?.path, forged, "the forged path names the executable on this machine")
+        XCTAssertNil(try mainExecutable(core: damaged).located, "with --sysroot, the path was read outside it")
     }
 }
