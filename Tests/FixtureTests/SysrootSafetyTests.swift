@@ -69,12 +69,12 @@ final class SysrootSafetyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: sysroot + forged))
         let module = try mainExecutable(core: damaged)
         XCTAssertEqual(module.name, forged)
-        XCTAssertNil(module.located, "followed \(forged) out of the sysroot to \(module.located?.path ?? "")")
+        XCTAssertNil(module.located?.path, "followed \(forged) out of the sysroot to \(module.located?.path ?? "")")
     }
 
     func testAbsoluteLinkIsReadInsideTheSysroot() throws {
         try link(recordedPathTo: outside)
-        XCTAssertNil(try mainExecutable(core: core).located, "followed an absolute link out of the sysroot")
+        XCTAssertNil(try mainExecutable(core: core).located?.path, "followed an absolute link out of the sysroot")
         // The same link is honoured when its target exists inside the sysroot, as on the machine the core came from.
         let inside = sysroot + outside
         try FileManager.default.createDirectory(atPath: (inside as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -87,12 +87,12 @@ final class SysrootSafetyTests: XCTestCase {
     func testRelativeLinkCannotClimbOut() throws {
         let depth = recordedPath.split(separator: "/").count + sysroot.split(separator: "/").count
         try link(recordedPathTo: String(repeating: "../", count: depth) + String(outside.dropFirst()))
-        XCTAssertNil(try mainExecutable(core: core).located, "followed a relative link out of the sysroot")
+        XCTAssertNil(try mainExecutable(core: core).located?.path, "followed a relative link out of the sysroot")
     }
 
     func testLinkLoopIsRefused() throws {
         try link(recordedPathTo: recordedPath)
-        XCTAssertNil(try mainExecutable(core: core).located)
+        XCTAssertNil(try mainExecutable(core: core).located?.path)
     }
 
     func testThisMachinesPathIsNotTriedWithASysroot() throws {
@@ -104,6 +104,6 @@ final class SysrootSafetyTests: XCTestCase {
         let (damaged, forged) = try coreNaming(host + "/c-threads")
         let withoutSysroot = try XCTUnwrap(try ProcessImage(corePath: damaged, search: FileSearch()).mainExecutable)
         XCTAssertEqual(withoutSysroot.located?.path, forged, "the forged path names the executable on this machine")
-        XCTAssertNil(try mainExecutable(core: damaged).located, "with --sysroot, the path was read outside it")
+        XCTAssertNil(try mainExecutable(core: damaged).located?.path, "with --sysroot, the path was read outside it")
     }
 }
