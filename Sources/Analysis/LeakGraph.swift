@@ -106,6 +106,8 @@ struct LeakGraphPart {
         // Small enough that the two workers' resident windows stay a few MB of the core.
         let step: UInt64 = 1 << 20
         var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(step - 1)
+        // Past --timeout the remaining rows keep their (empty) offsets: the graph stays whole in shape.
+        var stopped = false
         for row in rows {
             if releasingPages, lookup.starts[row] &- released >= 2 * step {
                 let end = (lookup.starts[row] & ~(step - 1)) - step
@@ -113,7 +115,8 @@ struct LeakGraphPart {
                 released = end
             }
             offsets.append(CompressedRows.partOffset(edges.count))
-            guard lookup.states[row].isAllocated else { continue }
+            if row & 1023 == 0, !stopped { stopped = AnalysisDeadline.expired(in: "the heap scan") }
+            guard !stopped, lookup.states[row].isAllocated else { continue }
             scanner.forEachPointer(start: lookup.starts[row], size: lookup.sizes[row], pointers: .everyWord()) { target, _, value in
                 if let edge = Self.edge(target: target, value: value, lookup: lookup, headerBytes: headerBytes) { edges.append(edge) }
             }

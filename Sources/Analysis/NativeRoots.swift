@@ -119,10 +119,10 @@ public struct NativeRoots: Sendable {
     /// length slot) and returns the TLS block addresses it lists; records the DTV's own start
     /// and every block in `rootAllocations`. Anything implausible ends the walk quietly.
     private mutating func dtvEntries(threadPointer: UInt64, memory: any MemoryReader) -> [UInt64] {
-        guard let dtv = try? memory.readUInt64(at: Address(threadPointer + 8)), dtv > 16, dtv & 7 == 0,
+        guard let dtv = try? memory.readUInt64(at: Address(threadPointer &+ 8)), dtv > 16, dtv & 7 == 0,
               let length = try? memory.readUInt64(at: Address(dtv - 16)),
               length > 0, length <= Self.maximumDTVEntries,
-              let slots = try? memory.readBytes(at: Address(dtv + 16), count: Int(length) * 16)
+              let slots = try? memory.readBytes(at: Address(dtv &+ 16), count: Int(length) * 16)
         else { return [] }
         rootAllocations.append(dtv - 16)
         var blocks: [UInt64] = []

@@ -169,6 +169,8 @@ private struct GraphPart {
         if recordingFields { fields.reserveCapacity(2 * rows.count) }
         var released = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound] & ~(Self.releaseStep - 1)
         var reported = rows.isEmpty ? 0 : lookup.starts[rows.lowerBound]
+        // Past --timeout the remaining rows keep their (empty) offsets: the graph stays whole in shape.
+        var stopped = false
         for row in rows {
             if lookup.starts[row] &- reported >= Self.progressStep {
                 progress.add(lookup.starts[row] &- reported)
@@ -180,7 +182,8 @@ private struct GraphPart {
                 released = end
             }
             offsets.append(Self.offset(targets.count))
-            guard lookup.states[row].isAllocated else { continue }
+            if row & 1023 == 0, !stopped { stopped = AnalysisDeadline.expired(in: "the heap scan") }
+            guard !stopped, lookup.states[row].isAllocated else { continue }
             let start = lookup.starts[row]
             if recordingFields {
                 scanner.forEachPointer(start: start, size: lookup.sizes[row],

@@ -57,7 +57,12 @@ public final class CoreFile: @unchecked Sendable {
         var segments: [CoreSegment] = []
         var cut: [CoreSegment] = []
         var missingBytes: UInt64 = 0
+        var wrapping: [UInt64] = []
         for header in elf.programHeaders where header.type == ProgramHeader.load {
+            guard header.virtualAddress <= UInt64.max - header.memorySize else {
+                wrapping.append(header.virtualAddress)
+                continue
+            }
             var segment = CoreSegment(header)
             let available = header.fileOffset >= fileSize ? 0 : fileSize - header.fileOffset
             if segment.fileSize > available {
@@ -71,8 +76,36 @@ public final class CoreFile: @unchecked Sendable {
         if let first = cut.min(by: { $0.range.start < $1.range.start }) {
             warnings.append(Warning("\(path): truncated: segment at \(first.range.start.hex) and \(cut.count - 1) more lack \(missingBytes) bytes past the end of the file (\(fileSize) bytes)", kind: .truncatedCore))
         }
+        if let first = wrapping.first {
+            warnings.append(Warning("\(path): malformed: segment at \(Address(first).hex) and \(wrapping.count - 1) more run past the end of the address space (p_vaddr + p_memsz wraps); left out", kind: .malformedCore))
+        }
         segments.sort { $0.range.start < $1.range.start }
-        return segments
+        return clippingOverlaps(segments, path: path, warnings: &warnings)
+    }
+
+    /// Segments that overlap the one before them lose the overlapping part: the address space
+    /// above needs disjoint regions, and a core never maps one address twice.
+    private static func clippingOverlaps(_ sorted: [CoreSegment], path: String, warnings: inout [Warning]) -> [CoreSegment] {
+        var kept: [CoreSegment] = []
+        kept.reserveCapacity(sorted.count)
+        var overlapping: [Address] = []
+        var coveredEnd = Address.zero
+        for var segment in sorted where !segment.range.isEmpty {
+            if segment.range.start < coveredEnd {
+                overlapping.append(segment.range.start)
+                guard segment.range.end > coveredEnd else { continue }
+                let skipped = coveredEnd.offset(from: segment.range.start)
+                segment.range.start = coveredEnd
+                segment.fileOffset &+= min(skipped, segment.fileSize)
+                segment.fileSize -= min(skipped, segment.fileSize)
+            }
+            coveredEnd = segment.range.end
+            kept.append(segment)
+        }
+        if let first = overlapping.first {
+            warnings.append(Warning("\(path): malformed: segment at \(first.hex) and \(overlapping.count - 1) more overlap the segment before them; the overlapping bytes are taken from the first", kind: .malformedCore))
+        }
+        return kept
     }
 
     private static func readNotes(_ elf: ELFImage, path: String, warnings: inout [Warning]) -> [ELFNote] {

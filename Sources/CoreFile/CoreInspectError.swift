@@ -35,7 +35,10 @@ extension CoreInspectError: CustomStringConvertible {
         switch self {
         case let .unreadableFile(path, reason): return "\(path): cannot read: \(reason)"
         case let .notELF(path): return "\(path): not an ELF file"
-        case let .notACore(path, type): return "\(path): not a core dump (ELF type \(type))"
+        case let .notACore(path, type):
+            let executable = type == "ET_EXEC" || type == "ET_DYN"
+            return "\(path): not a core dump (ELF type \(type))"
+                + (executable ? "; an executable or library goes with --exe, after the core: coreinspect info <core> --exe \(path)" : "")
         case let .unsupportedCore(path, reason): return "\(path): unsupported core: \(reason)"
         case let .truncated(path, what): return "\(path): truncated: \(what)"
         case let .malformed(path, what): return "\(path): malformed: \(what)"

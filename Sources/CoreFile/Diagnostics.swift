@@ -23,6 +23,8 @@ public struct Warning: Hashable, Sendable, CustomStringConvertible {
         case guessedLayout = "guessed-layout"
         /// Symbols are incomplete: frames lack names, lines or inlined calls.
         case incompleteSymbols = "incomplete-symbols"
+        /// --timeout expired: an analysis stopped early and the answer is marked incomplete.
+        case timeout
         case other
     }
 

@@ -25,7 +25,9 @@ public final class MappedFile: @unchecked Sendable {
     /// `$TMPDIR` (see `CoreDecompression`), and that file is mapped.
     public init(path: String, decompressing: Bool) throws {
         self.path = path
-        var fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO (a path a core may name) would otherwise wait for a
+        // writer forever; O_NOCTTY: a terminal device must not become our controlling one.
+        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.errnoText()) }
         defer { close(fd) }
         var info = try MappedFile.regularFileStatus(fd, path: path)
@@ -82,7 +84,7 @@ public final class MappedFile: @unchecked Sendable {
             throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.errnoText())
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CoreInspectError.unreadableFile(path: path, reason: "not a regular file")
+            throw CoreInspectError.unreadableFile(path: path, reason: MappedFile.kindText(mode: info.st_mode))
         }
         return info
     }
@@ -93,5 +95,15 @@ public final class MappedFile: @unchecked Sendable {
         let count = prefix.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
         return CompressionFormat.detect(Array(prefix.prefix(count)))
+    }
+
+    static func kindText(mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory, not a file"
+        case S_IFIFO: return "a FIFO, not a regular file"
+        case S_IFCHR, S_IFBLK: return "a device, not a regular file"
+        case S_IFSOCK: return "a socket, not a regular file"
+        default: return "not a regular file"
+        }
     }
 }

@@ -102,17 +102,21 @@ struct GlibcArenaLocator {
         var seen: Set<UInt64> = [mainArena]
         var current = mainArena
         while arenas.count < 4096 {
-            guard let next = word(current + layout.nextOffset) else {
-                warnings.append(Warning("glibc arena \(Address(current).hex): its next pointer is unreadable; later arenas are missing"))
+            // &+: `current` is a pointer read from the core, and may lie near 2^64.
+            guard let next = word(current &+ layout.nextOffset) else {
+                warnings.append(Warning("glibc arena \(Address(current).hex): its next pointer is unreadable; later arenas are missing", kind: .malformedCore))
                 break
             }
             if next == mainArena { return arenas }
             guard seen.insert(next).inserted else {
-                warnings.append(Warning("glibc arena list loops at \(Address(next).hex) without returning to main_arena; walked \(arenas.count) arenas"))
+                warnings.append(Warning("glibc arena list loops at \(Address(next).hex) without returning to main_arena; walked \(arenas.count) arenas", kind: .malformedCore))
                 break
             }
             arenas.append(next)
             current = next
+        }
+        if arenas.count >= 4096 {
+            warnings.append(Warning("glibc arena list: more than 4096 arenas without returning to main_arena; walked the first 4096", kind: .malformedCore))
         }
         return arenas
     }

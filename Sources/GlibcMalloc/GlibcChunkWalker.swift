@@ -123,6 +123,7 @@ struct GlibcChunkWalker {
                 release(from: released, to: cursor)
                 released = cursor & ~4095
                 progress?.update(progressBase + (cursor - start))
+                if AnalysisDeadline.expired(in: "the glibc chunk walk") { return }
             }
         }
         // The stretch ended without a top chunk (an old heap of a thread arena): the last

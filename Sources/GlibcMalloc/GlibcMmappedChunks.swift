@@ -11,6 +11,7 @@ struct GlibcMmappedChunkFinder {
     let memory: MemoryReader
     let layout: GlibcLayout
     static let pageSize: UInt64 = 4096
+    static let deadlineStride: UInt64 = 64 << 20
 
     /// Chunk addresses and size fields in `regions`, which must be anonymous, writable and
     /// outside every heap.
@@ -19,6 +20,12 @@ struct GlibcMmappedChunkFinder {
         for region in regions {
             var cursor = (region.start.rawValue + Self.pageSize - 1) & ~(Self.pageSize - 1)
             while cursor + Self.pageSize <= region.end.rawValue {
+                // A word a page is a page read from disk: a core with many GB of anonymous memory
+                // takes seconds here, so --timeout is asked every 64 MiB.
+                if cursor & (Self.deadlineStride - 1) == 0, AnalysisDeadline.expired(in: "the search for mmapped chunks") {
+                    memory.releasePages(in: region)
+                    return found
+                }
                 if let (size, mapping) = header(at: cursor, end: region.end.rawValue) {
                     found.append((cursor, size))
                     cursor += mapping

@@ -47,8 +47,7 @@ struct FileLocator {
 
     /// A mapped data file, for memory fill-in only; nothing to verify it against.
     func locateData(recordedPath: String) -> LocatedFile? {
-        if let sysroot = search.sysroot, let located = open(sysroot + recordedPath) { return located }
-        return open(recordedPath)
+        search.recordedLocation(recordedPath).flatMap(open)
     }
 
     private func open(_ path: String) -> LocatedFile? {

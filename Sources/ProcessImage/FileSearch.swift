@@ -22,19 +22,27 @@ public struct FileSearch: Sendable {
     /// Every directory to search for build-id indexes, user's first.
     public var allDebugDirectories: [String] { debugDirectories + [FileSearch.systemDebugDirectory] }
 
+    /// Where a path the core recorded is looked for on this machine: inside the sysroot when
+    /// one is given (never outside it: see `SysrootPath`), else the path itself.
+    func recordedLocation(_ recordedPath: String) -> String? {
+        guard let sysroot else { return recordedPath }
+        return SysrootPath.resolve(recordedPath, in: sysroot)
+    }
+
     /// Candidate paths for a file the core recorded, in search order.
     func candidates(recordedPath: String, buildID: BuildID?) -> [String] {
         var paths: [String] = []
-        if let sysroot { paths.append(sysroot + recordedPath) }
-        paths.append(recordedPath)
+        if let location = recordedLocation(recordedPath) { paths.append(location) }
         // Debug directories index GNU build-ids only.
         if let buildID, buildID.kind == .gnu, buildID.bytes.count > 1 {
             let hex = buildID.hex
             let indexed = ".build-id/\(hex.prefix(2))/\(hex.dropFirst(2))"
             paths += allDebugDirectories.map { "\($0)/\(indexed)" }
         }
-        let name = recordedPath.split(separator: "/").last.map(String.init) ?? recordedPath
-        paths += debugDirectories.map { "\($0)/\(name)" }
+        // The recorded name alone, in the user's directories: never `..`, which would leave them.
+        if let name = recordedPath.split(separator: "/").last.map(String.init), name != "..", name != "." {
+            paths += debugDirectories.map { "\($0)/\(name)" }
+        }
         return paths
     }
 }

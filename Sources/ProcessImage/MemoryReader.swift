@@ -36,6 +36,9 @@ public protocol MemoryReader: AnyObject {
 }
 
 extension MemoryReader {
+    /// Reads above this size probe their last byte before allocating (see `readBytes`).
+    static var probedReadBytes: Int { 1 << 16 }
+
     public func readInteger<T: FixedWidthInteger>(_ type: T.Type, at address: Address) throws -> T {
         var value = T.zero
         try withUnsafeMutableBytes(of: &value) { try read(into: $0, at: address) }
@@ -49,7 +52,17 @@ extension MemoryReader {
     public func readPointer(at address: Address) throws -> Address { Address(try readUInt64(at: address)) }
 
     /// Reads `count` bytes into a new array. For headers and strings, not hot loops.
+    ///
+    /// Counts come from the core: a large one is checked against the memory before anything is
+    /// allocated, by reading its last byte first, so a lying length costs a fault, not gigabytes.
     public func readBytes(at address: Address, count: Int) throws -> [UInt8] {
+        guard count >= 0 else { throw CoreInspectError.unmapped(address: address) }
+        if count > Self.probedReadBytes {
+            var last: UInt8 = 0
+            let end = address.advanced(by: UInt64(count - 1))
+            guard end > address else { throw CoreInspectError.unmapped(address: end) }
+            try withUnsafeMutableBytes(of: &last) { try read(into: $0, at: end) }
+        }
         var bytes = [UInt8](repeating: 0, count: count)
         try bytes.withUnsafeMutableBytes { try read(into: $0, at: address) }
         return bytes

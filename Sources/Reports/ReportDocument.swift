@@ -27,6 +27,8 @@ public struct ReportDocument<Result: Encodable>: Encodable {
     public var core: String
     var warnings: [WarningEntry]
     var notes: [NoteEntry]
+    /// `true` when --timeout stopped an analysis and `result` is what it had by then; absent otherwise.
+    public var incomplete: Bool?
     public var result: Result
 
     public init(command: String, core: String, diagnostics: Diagnostics, result: Result) {

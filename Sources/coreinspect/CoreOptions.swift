@@ -23,6 +23,13 @@ struct CoreOptions: ParsableArguments {
 
     @Flag(help: "No progress lines on standard error (shown only on a terminal, for steps over a second).")
     var quiet = false
+    @Option(help: ArgumentHelp("Stop heap, leaks and why after this many seconds: print what they have, marked incomplete, and exit 11.",
+                               valueName: "seconds"))
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout >= 0 && timeout.isFinite) { throw ValidationError("--timeout must be a number of seconds, 0 or more") }
+    }
 
     var search: FileSearch {
         FileSearch(executable: executable, sysroot: sysroot, debugDirectories: debugDirectories, force: force)

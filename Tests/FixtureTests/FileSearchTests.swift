@@ -39,9 +39,18 @@ final class FileSearchTests: XCTestCase {
 
     func testSysrootPrefixesTheRecordedPath() throws {
         let sysroot = scratch + "/sysroot"
-        let target = sysroot + recordedPath
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: executable, toPath: target)
+        // A sysroot is the other machine's files: with one, no recorded path is read outside it
+        // (see SysrootSafetyTests), so the libraries this machine has go in it too.
+        var files = [recordedPath!: executable!]
+        for mapping in try CoreFile(path: core).fileMappings?.mappings ?? [] where FileManager.default.fileExists(atPath: mapping.path) {
+            files[mapping.path] = mapping.path
+        }
+        for (recorded, source) in files {
+            let target = sysroot + recorded
+            guard !FileManager.default.fileExists(atPath: target) else { continue }
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: source, toPath: target)
+        }
         try assertExecutableFound(FileSearch(sysroot: sysroot))
     }
 

@@ -72,6 +72,7 @@ enum JSONInvocations {
                            arguments: ["heap"] + goHeap.files + ["--retained", "--top", "3"]),
             JSONInvocation(name: "heap-go-profile-retained", title: "heap --profile-retained",
                            arguments: ["heap"] + goHeap.files + ["--profile-retained", outputDirectory + "/retained.pb.gz"]),
+            JSONInvocation(name: "heap-go-timeout", arguments: ["heap"] + goHeap.files + ["--timeout", "0"], statuses: [11]),
             JSONInvocation(name: "heap-glibc", title: "heap on a C or C++ program",
                            arguments: ["heap", cHeapCore] + cHeapFiles + ["--top", "3"]),
             JSONInvocation(name: "why-go-live", title: "why on a Go program: a live object",

@@ -54,7 +54,8 @@ public struct GoHeap: Sendable {
         // per span, and the kernel maps its neighbours too. Dropping them every few thousand
         // spans keeps the heap from becoming resident before the mark pass reads it in order.
         var touched = (low: UInt64.max, high: UInt64(0))
-        for pointer in spanPointers {
+        for (index, pointer) in spanPointers.enumerated() {
+            if index & 1023 == 0, AnalysisDeadline.expired(in: "the Go span walk") { break }
             do throws(GoSpanRejection) {
                 if let span = try reader.read(Address(pointer)) {
                     found.append(span)

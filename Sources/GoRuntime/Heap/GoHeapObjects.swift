@@ -34,6 +34,7 @@ enum GoHeapObjects {
         defer { progress.finish(UInt64(spans.count)) }
         for span in 0..<spans.count {
             if span & 1023 == 0 { progress.update(UInt64(span)) }
+            if span & 255 == 0, AnalysisDeadline.expired(in: "the Go object listing") { break }
             let count = Int(spans.elementCounts[span])
             let wordCount = (count + 63) / 64
             bitWords.removeAll(keepingCapacity: true)

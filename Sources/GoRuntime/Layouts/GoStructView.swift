@@ -100,7 +100,11 @@ public struct GoStructView {
     /// uint8, abi.Name a pointer.
     private func unwrapped(_ field: FieldLayout) -> FieldLayout {
         var current = field
-        while case let .structure(name) = current.kind, let wrapper = runtime.structure(name) {
+        // The DWARF is the executable's, and a hostile one may wrap a structure in itself: real
+        // wrappers nest two or three deep.
+        var depth = 0
+        while depth < 16, case let .structure(name) = current.kind, let wrapper = runtime.structure(name) {
+            depth += 1
             let payload = wrapper.fields.filter { $0.size > 0 }
             guard payload.count == 1, payload[0].offset == 0, payload[0].size == current.size else { break }
             current = payload[0]
