@@ -38,7 +38,7 @@ extension CoreInspectError: CustomStringConvertible {
         case let .notACore(path, type):
             let executable = type == "ET_EXEC" || type == "ET_DYN"
             return "\(path): not a core dump (ELF type \(type))"
-                + (executable ? "; an executable or library goes with --exe, after the core: coreinspect info <core> --exe \(path)" : "")
+                + (executable ? "; an executable or library goes with --exe, after the core (threads <core> --exe \(path)), or alone to info and symbolize" : "")
         case let .unsupportedCore(path, reason): return "\(path): unsupported core: \(reason)"
         case let .truncated(path, what): return "\(path): truncated: \(what)"
         case let .malformed(path, what): return "\(path): malformed: \(what)"
