@@ -114,10 +114,10 @@ struct GlibcHeapWalk {
             let free = lists.read(arena: arena, places: &places, warnings: &warnings)
             mallinfo.add(free, isMain: index == 0)
             arenas.append(GlibcArenaSummary(address: arena, isMain: index == 0, systemMem: free.systemMem, topSize: free.topSize))
-            let topEnd = free.top + free.topSize
+            let topEnd = free.top &+ free.topSize
             if index == 0 {
                 guard let base = word(parameters + layout.sbrkBaseOffset), base != 0 else { continue }
-                stretches.append(Stretch(start: (base + 15) & ~15, end: topEnd, top: free.top, arena: 0))
+                stretches.append(Stretch(start: (base &+ 15) & ~15, end: topEnd, top: free.top, arena: 0))
                 heapRanges.append(AddressRange(start: Address(base), end: Address(max(base, topEnd))))
             } else {
                 heapStretches(of: arena, index: index, top: free.top, topEnd: topEnd, stretches: &stretches, heapRanges: &heapRanges)
@@ -127,7 +127,7 @@ struct GlibcHeapWalk {
         var chunks = GlibcChunks()
         // Room for the most chunks the heaps can hold (MINSIZE each), capped: growing five columns
         // of millions by doubling copied them again and again. Untouched capacity costs no memory.
-        let heapBytes = stretches.reduce(0) { $0 + ($1.end > $1.start ? $1.end - $1.start : 0) }
+        let heapBytes = stretches.reduce(0) { $0 &+ ($1.end > $1.start ? $1.end - $1.start : 0) }
         chunks.reserveCapacity(Int(min(heapBytes / GlibcChunkWalker.minimumChunk, 1 << 26)))
         let walker = GlibcChunkWalker(memory: memory)
         for stretch in stretches.sorted(by: { $0.start < $1.start }) {
@@ -150,18 +150,18 @@ struct GlibcHeapWalk {
         let first = arena & mask
         var seen: Set<UInt64> = []
         while true {
-            guard let size = word(heap + layout.heapInfoSizeOffset), word(heap) == arena else {
+            guard let size = word(heap &+ layout.heapInfoSizeOffset), word(heap) == arena else {
                 warnings.append(Warning("glibc arena \(Address(arena).hex): heap_info at \(Address(heap).hex) does not name its arena; its older heaps are skipped", kind: .malformedCore))
                 return
             }
-            let start = heap == first ? (arena + layout.arenaSize + 15) & ~15 : heap + layout.heapInfoSize
-            let end = heap + min(size, layout.heapMaxSize)
+            let start = heap == first ? (arena &+ layout.arenaSize &+ 15) & ~15 : heap &+ layout.heapInfoSize
+            let end = heap &+ min(size, layout.heapMaxSize)
             let holdsTop = top >= heap && top < end
             stretches.append(Stretch(start: start, end: holdsTop ? topEnd : end, top: holdsTop ? top : nil, arena: index))
             heapRanges.append(AddressRange(start: Address(heap), size: layout.heapMaxSize))
             if heap == first { return }
             seen.insert(heap)
-            heap = word(heap + layout.heapInfoPrevOffset) ?? 0
+            heap = word(heap &+ layout.heapInfoPrevOffset) ?? 0
             if heap == 0 || seen.contains(heap) || seen.count > 4096 {
                 warnings.append(Warning("glibc arena \(Address(arena).hex): its heap_info chain loops or breaks before the arena's first heap", kind: .malformedCore))
                 return
