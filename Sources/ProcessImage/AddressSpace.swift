@@ -110,11 +110,13 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
         while done < buffer.count {
             let cursor = address.advanced(by: UInt64(done))
             guard let index = regionIndex(containing: cursor) else { throw CoreInspectError.unmapped(address: cursor) }
-            let offset = Int(cursor.offset(from: regions[index].range.start))
+            // Compared before it becomes an Int: a corrupt core's region may span more than 2^63 bytes.
+            let distance = cursor.offset(from: regions[index].range.start)
             // Absent, or past the end of a file shorter than its mapping.
-            guard let bytes = regionBytes[index], offset < bytes.count else {
+            guard let bytes = regionBytes[index], distance < UInt64(bytes.count) else {
                 throw CoreInspectError.notInCore(address: cursor, file: regions[index].mappedFile?.path)
             }
+            let offset = Int(distance)
             let count = min(buffer.count - done, bytes.count - offset)
             UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + count)])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.base[offset..<(offset + count)]))
