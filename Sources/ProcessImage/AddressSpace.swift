@@ -136,11 +136,13 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
     /// Totals by source, for `info`.
     public var byteCounts: (core: UInt64, file: UInt64, absent: UInt64) {
         var totals: (core: UInt64, file: UInt64, absent: UInt64) = (0, 0, 0)
+        // Saturating: the segments of a lying core may overlap and add up past 2^64.
+        func add(_ size: UInt64, to total: inout UInt64) { total = min(total, .max - size) + size }
         for region in regions {
             switch region.source {
-            case .core: totals.core += region.range.size
-            case .file: totals.file += region.range.size
-            case .absent: totals.absent += region.range.size
+            case .core: add(region.range.size, to: &totals.core)
+            case .file: add(region.range.size, to: &totals.file)
+            case .absent: add(region.range.size, to: &totals.absent)
             }
         }
         return totals
