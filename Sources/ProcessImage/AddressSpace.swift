@@ -34,12 +34,13 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
         let fileMappings = (core.fileMappings?.mappings ?? []).sorted { $0.range.start < $1.range.start }
         for mapping in fileMappings {
             for piece in uncovered(mapping.range, by: present) {
+                // Wrapping: a corrupt NT_FILE offset near 2^64 must fail the file's bounds check, not trap.
                 let delta = piece.start.offset(from: mapping.range.start)
                 let source: MemoryRegion.Source = files[mapping.path] != nil
-                    ? .file(path: mapping.path, offset: mapping.fileOffset + delta) : .absent
+                    ? .file(path: mapping.path, offset: mapping.fileOffset &+ delta) : .absent
                 let permissions = core.segments.first { $0.range.contains(piece.start) }?.permissions
                 regions.append(MemoryRegion(range: piece, source: source, permissions: permissions,
-                                            mappedFile: MappedFileRange(path: mapping.path, offset: mapping.fileOffset + delta)))
+                                            mappedFile: MappedFileRange(path: mapping.path, offset: mapping.fileOffset &+ delta)))
             }
         }
         // Whatever of a segment is neither in the core nor file-backed is absent.

@@ -32,7 +32,7 @@ public struct MappedFileRange: Hashable, Sendable {
     public var path: String
     public var offset: UInt64
 
-    func advanced(by delta: UInt64) -> MappedFileRange { MappedFileRange(path: path, offset: offset + delta) }
+    func advanced(by delta: UInt64) -> MappedFileRange { MappedFileRange(path: path, offset: offset &+ delta) }
 }
 
 /// The parts of `range` that no range of `covering` touches. `covering` must
