@@ -79,6 +79,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz targets over the parsers and walkers (see Tools/fuzz); the executable is libFuzzer's
+        // harness when built with -D FUZZING and -sanitize=fuzzer, and replays inputs otherwise.
+        .target(name: "FuzzTargets", dependencies: ["CoreFile", "ProcessImage", "Symbols", "GoRuntime", "GlibcMalloc"]),
+        .executableTarget(name: "coreinspect-fuzz", dependencies: ["FuzzTargets"]),
         // Unit tests run over in-memory bytes and fake address spaces: no core needed.
         .testTarget(
             name: "UnitTests",
@@ -95,7 +99,7 @@ let package = Package(
         // Fixture tests run the real cores under TestCores/ against their truth.json.
         .testTarget(
             name: "FixtureTests",
-            dependencies: ["Reports", "GlibcMalloc", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Reports", "GlibcMalloc", "FuzzTargets", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
     ]
 )

@@ -67,7 +67,8 @@ public final class CoreFile: @unchecked Sendable {
             let available = header.fileOffset >= fileSize ? 0 : fileSize - header.fileOffset
             if segment.fileSize > available {
                 // A cut-off core still holds everything before the cut: keep it, say what is gone.
-                missingBytes += segment.fileSize - available
+                // Lying sizes may sum past 2^64; the message needs only their order of magnitude.
+                missingBytes = min(missingBytes, .max - (segment.fileSize - available)) + (segment.fileSize - available)
                 segment.fileSize = available
                 cut.append(segment)
             }

@@ -25,35 +25,37 @@ struct GlibcFreeListReader {
     /// but a walk of a damaged list should stop long before that.
     var listLimit = 50_000_000
 
+    /// Addresses and sizes come from the inferior: arithmetic on them wraps (`&+`), and a
+    /// wrapped address just fails to read, where a trap would end the whole walk.
     func word(_ address: UInt64) -> UInt64? { try? memory.readUInt64(at: Address(address)) }
 
     func read(arena: UInt64, places: inout [UInt64: GlibcChunkPlace], warnings: inout [Warning]) -> GlibcArenaFreeLists {
         var lists = GlibcArenaFreeLists()
-        lists.top = word(arena + layout.topOffset) ?? 0
-        lists.topSize = (word(lists.top + 8) ?? 0) & ~7
-        lists.systemMem = word(arena + layout.systemMemOffset) ?? 0
+        lists.top = word(arena &+ layout.topOffset) ?? 0
+        lists.topSize = (word(lists.top &+ 8) ?? 0) & ~7
+        lists.systemMem = word(arena &+ layout.systemMemOffset) ?? 0
         if let fastbins = layout.fastbinsOffset {
             for index in 0..<layout.fastbinCount {
-                guard let first = word(arena + fastbins + UInt64(index) * 8) else { continue }
+                guard let first = word(arena &+ fastbins &+ UInt64(index) * 8) else { continue }
                 let end = GlibcListWalk.walk(from: first, limit: listLimit, isEnd: { $0 == 0 }, next: { chunk in
-                    word(chunk + 16).map { GlibcListWalk.reveal($0, fieldAddress: chunk + 16) }
+                    word(chunk &+ 16).map { GlibcListWalk.reveal($0, fieldAddress: chunk &+ 16) }
                 }, visit: { chunk in
                     // A looping list may show a node twice before the loop is caught: count it once.
                     guard places.updateValue(.fastbin, forKey: chunk) == nil else { return }
                     lists.fastbinChunks += 1
-                    lists.fastbinBytes += (word(chunk + 8) ?? 0) & ~7
+                    lists.fastbinBytes &+= (word(chunk &+ 8) ?? 0) & ~7
                 })
                 report(end, list: "fastbin \(index)", arena: arena, warnings: &warnings)
             }
         }
         for bin in 1..<GlibcLayout.binCount {
             let head = layout.binHead(arena: arena, index: bin)
-            guard let first = word(head + 16) else { continue }
+            guard let first = word(head &+ 16) else { continue }
             let place: GlibcChunkPlace = bin == 1 ? .unsorted : bin < GlibcLayout.firstLargeBin ? .smallBin : .largeBin
-            let end = GlibcListWalk.walk(from: first, limit: listLimit, isEnd: { $0 == head }, next: { word($0 + 16) }, visit: { chunk in
+            let end = GlibcListWalk.walk(from: first, limit: listLimit, isEnd: { $0 == head }, next: { word($0 &+ 16) }, visit: { chunk in
                 guard places.updateValue(place, forKey: chunk) == nil else { return }
                 lists.binChunks[place, default: 0] += 1
-                lists.binBytes[place, default: 0] += (word(chunk + 8) ?? 0) & ~7
+                lists.binBytes[place, default: 0] &+= (word(chunk &+ 8) ?? 0) & ~7
             })
             report(end, list: "bin \(bin)", arena: arena, warnings: &warnings)
         }

@@ -59,7 +59,7 @@ struct GlibcArenaLocator {
         else { return false }
         var next = arena
         for _ in 0..<1024 {
-            guard let following = word(next + layout.nextOffset), following != 0 else { return false }
+            guard let following = word(next &+ layout.nextOffset), following != 0 else { return false }
             if following == mainArena { return true }
             next = following
         }
@@ -69,10 +69,10 @@ struct GlibcArenaLocator {
     /// `mp_` within `window` of the main arena: the malloc_par whose sbrk_base agrees with the
     /// main arena's heap. Of several, the nearest wins.
     func mallocParameters(mainArena: UInt64, in regions: [AddressRange], window: UInt64 = 16 << 10) -> UInt64? {
-        guard let top = word(mainArena + layout.topOffset), let topSize = word(top + 8),
+        guard let top = word(mainArena + layout.topOffset), let topSize = word(top &+ 8),
               let systemMem = word(mainArena + layout.systemMemOffset)
         else { return nil }
-        let heapEnd = top + (topSize & ~7)
+        let heapEnd = top &+ (topSize & ~7)
         var best: UInt64?
         for region in regions {
             let low = max(region.start.rawValue, mainArena &- window) & ~7

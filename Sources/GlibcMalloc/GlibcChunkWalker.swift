@@ -85,7 +85,8 @@ struct GlibcChunkWalker {
         // Every way out (top, a fencepost closing an old heap, damage past resynchronising) drops
         // what the walk read: an old thread heap's tail left resident kept a big core's pages in RSS.
         defer { release(from: released, to: cursor) }
-        while cursor + 16 <= end {
+        // Not `cursor + 16 <= end`: a start read from a corrupt mp_ may lie within 16 bytes of 2^64.
+        while end >= 16, cursor <= end - 16 {
             if cursor == top {
                 if let pending, let header = words.word(at: cursor + 8) {
                     chunks.append(address: pending.address, size: pending.size, arena: arena, inUse: header & 1 == 1,

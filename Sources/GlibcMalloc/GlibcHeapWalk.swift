@@ -114,10 +114,10 @@ struct GlibcHeapWalk {
             let free = lists.read(arena: arena, places: &places, warnings: &warnings)
             mallinfo.add(free, isMain: index == 0)
             arenas.append(GlibcArenaSummary(address: arena, isMain: index == 0, systemMem: free.systemMem, topSize: free.topSize))
-            let topEnd = free.top + free.topSize
+            let topEnd = free.top &+ free.topSize
             if index == 0 {
                 guard let base = word(parameters + layout.sbrkBaseOffset), base != 0 else { continue }
-                stretches.append(Stretch(start: (base + 15) & ~15, end: topEnd, top: free.top, arena: 0))
+                stretches.append(Stretch(start: (base &+ 15) & ~15, end: topEnd, top: free.top, arena: 0))
                 heapRanges.append(AddressRange(start: Address(base), end: Address(max(base, topEnd))))
             } else {
                 heapStretches(of: arena, index: index, top: free.top, topEnd: topEnd, stretches: &stretches, heapRanges: &heapRanges)
@@ -127,7 +127,7 @@ struct GlibcHeapWalk {
         var chunks = GlibcChunks()
         // Room for the most chunks the heaps can hold (MINSIZE each), capped: growing five columns
         // of millions by doubling copied them again and again. Untouched capacity costs no memory.
-        let heapBytes = stretches.reduce(0) { $0 + ($1.end > $1.start ? $1.end - $1.start : 0) }
+        let heapBytes = stretches.reduce(0) { $0 &+ ($1.end > $1.start ? $1.end - $1.start : 0) }
         chunks.reserveCapacity(Int(min(heapBytes / GlibcChunkWalker.minimumChunk, 1 << 26)))
         var walker = GlibcChunkWalker(memory: memory)
         walker.progress = ProgressReporting.start("walking glibc heaps", total: heapBytes, unit: .bytes)

@@ -61,7 +61,7 @@ public struct GlibcLayout: Sendable, Equatable {
 
     /// The address of `bin_at(av, index)`: a fake chunk whose fd/bk are `bins[2(index−1)]` and the next word.
     public func binHead(arena: UInt64, index: Int) -> UInt64 {
-        arena + binsOffset + UInt64(index - 1) * 16 - 16
+        arena &+ binsOffset &+ UInt64(index - 1) * 16 &- 16
     }
 }
 

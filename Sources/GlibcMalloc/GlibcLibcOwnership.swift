@@ -53,12 +53,12 @@ struct GlibcLibcOwnership {
     private func markThreadVectors(rows: inout GlibcRows) {
         for thread in process.threads {
             guard let pointer = thread.registers.value(named: "fs_base"), pointer != 0,
-                  let dtv = word(pointer + 8), dtv > 16, let length = word(dtv - 16)
+                  let dtv = word(pointer &+ 8), dtv > 16, let length = word(dtv - 16)
             else { continue }
             if let row = rows.row(containing: dtv) { rows.words[row].isLibcOwned = true }
             for entry in 1...max(1, min(length, 4096)) {
                 for field in [UInt64(0), 8] {
-                    if let value = word(dtv + entry * 16 + field), value != 0, let row = rows.row(containing: value) {
+                    if let value = word(dtv &+ entry * 16 &+ field), value != 0, let row = rows.row(containing: value) {
                         rows.words[row].isLibcOwned = true
                     }
                 }

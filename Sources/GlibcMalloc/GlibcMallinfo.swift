@@ -27,15 +27,16 @@ public struct GlibcMallinfo2: Sendable, Equatable, Encodable {
 
     /// Adds one arena, as int_mallinfo does.
     mutating func add(_ lists: GlibcArenaFreeLists, isMain: Bool) {
+        // size_t arithmetic, as glibc's: on a corrupt arena the sums wrap instead of trapping.
         let binChunks = lists.binChunks.values.reduce(0, +)
-        let binBytes = lists.binBytes.values.reduce(0, +)
-        let available = lists.topSize + lists.fastbinBytes + binBytes
+        let binBytes = lists.binBytes.values.reduce(0, &+)
+        let available = lists.topSize &+ lists.fastbinBytes &+ binBytes
         smblks += UInt64(lists.fastbinChunks)
         ordblks += 1 + UInt64(binChunks)
-        fordblks += available
+        fordblks &+= available
         uordblks &+= lists.systemMem &- available
-        arena += lists.systemMem
-        fsmblks += lists.fastbinBytes
+        arena &+= lists.systemMem
+        fsmblks &+= lists.fastbinBytes
         if isMain { keepcost = lists.topSize }
     }
 }

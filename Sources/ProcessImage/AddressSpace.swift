@@ -35,8 +35,8 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
         let segmentRanges = core.segments.map(\.range)
         for mapping in fileMappings {
             for piece in uncovered(mapping.range, by: present) {
+                // &+: a corrupt NT_FILE offset near 2^64 must fail the file's bounds check, not trap.
                 let delta = piece.start.offset(from: mapping.range.start)
-                // &+: NT_FILE's offsets are the core's word, and may lie near 2^64.
                 let source: MemoryRegion.Source = files[mapping.path] != nil
                     ? .file(path: mapping.path, offset: mapping.fileOffset &+ delta) : .absent
                 let permissions = sortedIndex(in: segmentRanges, containing: piece.start).map { core.segments[$0].permissions }
@@ -114,11 +114,13 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
         while done < buffer.count {
             let cursor = address.advanced(by: UInt64(done))
             guard let index = regionIndex(containing: cursor) else { throw CoreInspectError.unmapped(address: cursor) }
-            let offset = Int(cursor.offset(from: regions[index].range.start))
+            // Compared before it becomes an Int: a corrupt core's region may span more than 2^63 bytes.
+            let distance = cursor.offset(from: regions[index].range.start)
             // Absent, or past the end of a file shorter than its mapping.
-            guard let bytes = regionBytes[index], offset < bytes.count else {
+            guard let bytes = regionBytes[index], distance < UInt64(bytes.count) else {
                 throw CoreInspectError.notInCore(address: cursor, file: regions[index].mappedFile?.path)
             }
+            let offset = Int(distance)
             let count = min(buffer.count - done, bytes.count - offset)
             UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + count)])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.base[offset..<(offset + count)]))
@@ -138,11 +140,13 @@ public final class AddressSpace: MemoryReader, @unchecked Sendable {
     /// Totals by source, for `info`.
     public var byteCounts: (core: UInt64, file: UInt64, absent: UInt64) {
         var totals: (core: UInt64, file: UInt64, absent: UInt64) = (0, 0, 0)
+        // Saturating: the segments of a lying core may overlap and add up past 2^64.
+        func add(_ size: UInt64, to total: inout UInt64) { total = min(total, .max - size) + size }
         for region in regions {
             switch region.source {
-            case .core: totals.core += region.range.size
-            case .file: totals.file += region.range.size
-            case .absent: totals.absent += region.range.size
+            case .core: add(region.range.size, to: &totals.core)
+            case .file: add(region.range.size, to: &totals.file)
+            case .absent: add(region.range.size, to: &totals.absent)
             }
         }
         return totals

@@ -75,8 +75,14 @@ public struct ProcessStatus: Sendable, NamedFields {
 extension String {
     /// Seconds with microsecond precision, as eu-readelf prints `utime`.
     init(format6 value: Double) {
-        let micros = Int64((value * 1e6).rounded())
-        let fraction = String(micros % 1_000_000)
-        self = "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+        // A corrupt timeval may be negative or beyond Int64 microseconds: no trap, just its value.
+        let scaled = (value * 1e6).rounded()
+        guard scaled.magnitude < 9e18 else {
+            self = "\(value)"
+            return
+        }
+        let micros = Int64(scaled)
+        let fraction = String(micros.magnitude % 1_000_000)
+        self = (micros < 0 ? "-" : "") + "\(micros.magnitude / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 }
