@@ -114,21 +114,13 @@ struct GateMeasurer {
         measured.notes += heap.notes
         if sources.contains(.glibcHeap) {
             let report = GlibcHeapReport(heap: heap, top: 0)
-            if !report.reconciliation.holds {
-                measured.warnings.append(Warning("heap: the chunk walk does not add up to mallinfo2 (see `heap --json`, result.reconciliation)"))
-            }
+            measured.warnings += report.reconciliationWarnings
             measured.measurements.addGlibcHeap(inUse: report.totals.inUse, mallinfo: heap.mallinfo2)
         }
         if sources.contains(.glibcLeaks) {
-            let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
-                                        headerBytes: GlibcHeap.chunkHeaderBytes)
-            let report = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
-                                     classification: check.classification, libcOwned: heap.isLibcOwned,
-                                     kinds: [.direct, .indirect, .possible], maxLeakedBytes: 0, memory: process.memory, top: 0)
-            measured.warnings += check.roots.warnings.map { Warning($0) }
-            if check.unreadableChunks > 0 {
-                measured.warnings.append(Warning("\(check.unreadableChunks) stretches of roots or heap could not be read; leaked.* may count what they point to"))
-            }
+            let (report, leakWarnings) = Leaks.check(heap: heap, process: process, kinds: [.direct, .indirect, .possible],
+                                                     maxLeakedBytes: 0, top: 0)
+            measured.warnings += leakWarnings
             measured.measurements.addLeaks(report.totals)
         }
     }

@@ -28,12 +28,10 @@ struct GlibcDiffSide {
         }
         self.types = types
         // The leak check of `leaks`, every kind selected: new leaks of any kind are reported.
-        let check = NativeLeakCheck(table: heap.table, process: process, allocatorOwned: heap.isLibcOwned,
-                                    headerBytes: GlibcHeap.chunkHeaderBytes)
-        leaks = LeaksReport(heap: "glibc \(heap.libcVersion)", table: heap.table, types: heap.types,
-                            classification: check.classification, libcOwned: heap.isLibcOwned,
-                            kinds: Set(LeakKind.allCases.filter(\.isLeak)), maxLeakedBytes: 0, memory: process.memory, top: 0)
-        warnings = process.warnings + heap.warnings + check.roots.warnings.map { Warning($0) }
+        let (leaks, leakWarnings) = Leaks.check(heap: heap, process: process, kinds: Set(LeakKind.allCases.filter(\.isLeak)),
+                                                maxLeakedBytes: 0, top: 0)
+        self.leaks = leaks
+        warnings = process.warnings + heap.warnings + leakWarnings
         notes = heap.notes
     }
 }
